@@ -1,0 +1,51 @@
+// brigade: the window by default; `brigade run ...` and the other commands run headless.
+#include "cli.h"
+
+#include "core/data/segmentregistry.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QFileInfo>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+
+    if (brigade::isCliInvocation(args) || (!hasDisplay() && args.isEmpty())) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(u"Brigade"_s);
+        QCoreApplication::setOrganizationName(u"Brigade"_s);
+        if (args.isEmpty()) {
+            std::fputs("brigade: no display; running the default job on the bundled sample headless\n", stderr);
+            args = brigade::defaultHeadlessJob();
+        }
+        return brigade::runCli(args);
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"Brigade"_s);
+    QApplication::setOrganizationName(u"Brigade"_s);
+    QApplication::setApplicationVersion(QLatin1StringView(BRIGADE_VERSION));
+    brigade::SegmentRegistry::reclaimLeftovers();
+    brigade::MainWindow window;
+    const QString file = args.value(0);
+    window.setDataset(file.isEmpty() ? QString::fromUtf16(brigade::SampleDataset) : QFileInfo(file).absoluteFilePath());
+    window.show();
+    return QApplication::exec();
+}

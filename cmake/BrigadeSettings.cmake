@@ -1,0 +1,31 @@
+# One INTERFACE target carries the language level, warnings and strict Qt defines for every target.
+include_guard(GLOBAL)
+
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
+endif()
+
+find_program(BRIGADE_CCACHE ccache)
+if(BRIGADE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${BRIGADE_CCACHE}")
+endif()
+
+option(BRIGADE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(BRIGADE_WERROR "Treat warnings as errors" OFF)
+
+add_library(brigade_settings INTERFACE)
+target_compile_features(brigade_settings INTERFACE cxx_std_20)
+target_compile_options(brigade_settings INTERFACE -Wall -Wextra -Wpedantic $<$<BOOL:${BRIGADE_WERROR}>:-Werror>)
+target_compile_definitions(brigade_settings INTERFACE
+  QT_NO_CAST_FROM_ASCII
+  QT_NO_CONTEXTLESS_CONNECT
+  QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+  QT_NO_KEYWORDS
+  QT_USE_QSTRINGBUILDER)
+# Exported symbols give worker stack traces their function names even without debug info.
+target_link_options(brigade_settings INTERFACE -rdynamic)
+if(BRIGADE_SANITIZE)
+  target_compile_options(brigade_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(brigade_settings INTERFACE -fsanitize=address,undefined)
+endif()

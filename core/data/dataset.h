@@ -1,0 +1,18 @@
+// Dataset loading: a file path or a generated table becomes a SharedArray the workers attach to.
+#pragma once
+
+#include "core/data/sharedarray.h"
+
+namespace brigade {
+
+struct DatasetSource {
+    QString path;            // .csv, .tsv or .npy; empty for generated data
+    qint64 generatedRows = 0; // rows of the generated column "value" = 0, 1, 2, ...
+};
+
+Result<SharedArray> loadDataset(const DatasetSource &source);
+
+// True if the path names a format loadDataset reads.
+bool isSupportedDatasetPath(const QString &path);
+
+} // namespace brigade

@@ -1,0 +1,92 @@
+// The Job interface: parameter specs, plan (parent), run (worker, one task), reduce (parent).
+#pragma once
+
+#include "core/jobs/params.h"
+#include "core/result.h"
+
+#include <QCborMap>
+#include <QCborValue>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace brigade {
+
+class SharedArray;
+
+// What a job needs as input.
+enum class InputUse {
+    None,      // the items are a range given by the parameters
+    Read,      // a table the workers read
+    ReadWrite, // a table the workers change in place
+};
+
+// Everything the parent knows about a run when it plans and reduces.
+struct RunContext {
+    QVariantMap params;               // resolved, typed
+    const SharedArray *data = nullptr; // the dataset, for InputUse::Read/ReadWrite
+    QString outputPath;               // empty when no output file was asked for
+};
+
+// Everything a worker knows while it runs one task.
+class TaskContext {
+public:
+    TaskContext(const QVariantMap &params, SharedArray *data, bool writesOutput)
+        : m_params(params), m_data(data), m_writesOutput(writesOutput)
+    {
+    }
+
+    const QVariantMap &params() const { return m_params; }
+    SharedArray *data() const { return m_data; }
+    bool writesOutput() const { return m_writesOutput; }
+
+    // Called by jobs from their inner loop every few thousand items; cheap, the worker throttles.
+    void reportProgress(qint64 doneInTask) const
+    {
+        if (m_progress)
+            m_progress(doneInTask);
+    }
+    // Jobs return early (any partial value) when this becomes true; the result is then discarded.
+    bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
+
+    void setProgressSink(std::function<void(qint64)> sink) { m_progress = std::move(sink); }
+    void setCancelFlag(const std::atomic_bool *flag) { m_cancel = flag; }
+
+private:
+    QVariantMap m_params;
+    SharedArray *m_data;
+    bool m_writesOutput;
+    std::function<void(qint64)> m_progress;
+    const std::atomic_bool *m_cancel = nullptr;
+};
+
+// Merges task results in the parent, in task order when the run is ordered, as they finish otherwise.
+class Reducer {
+public:
+    virtual ~Reducer() = default;
+    virtual void add(qint64 begin, qint64 end, const QCborValue &part) = 0;
+    // The run's result; writes the output file (atomically) when one was asked for.
+    virtual Result<QCborMap> finish(const RunContext &context) = 0;
+};
+
+class Job {
+public:
+    virtual ~Job() = default;
+
+    virtual QString name() const = 0;
+    virtual QString summary() const = 0; // one line for the catalogue
+    virtual QList<ParamSpec> params() const = 0;
+    virtual InputUse input() const = 0;
+    // Whether "--rows N" may stand in for an input file.
+    virtual bool acceptsGeneratedRows() const { return false; }
+
+    // Parent: the number of items the run covers (tasks are slices [begin, end) of them).
+    virtual Result<qint64> plan(const RunContext &context) const = 0;
+    // Worker: computes one task. Exceptions become error reports with the stack of the throw.
+    virtual QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const = 0;
+    // Parent: a fresh reducer for one run.
+    virtual std::unique_ptr<Reducer> makeReducer(const RunContext &context) const = 0;
+};
+
+} // namespace brigade

@@ -1,0 +1,67 @@
+// scale: multiply a shared float64 array in place (the seeds' shared-memory NumPy example).
+#include "core/jobs/builtin.h"
+
+#include "core/data/npy.h"
+#include "core/data/sharedarray.h"
+
+using namespace Qt::StringLiterals;
+
+namespace brigade::jobs {
+
+namespace {
+
+class ScaleReducer final : public Reducer {
+public:
+    void add(qint64, qint64, const QCborValue &part) override { m_sum += part.toDouble(); }
+
+    Result<QCborMap> finish(const RunContext &context) override
+    {
+        if (!context.outputPath.isEmpty() && context.data) {
+            if (auto failure = writeNpy(context.outputPath, *context.data))
+                return *failure;
+        }
+        QCborMap result;
+        result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
+        result.insert(u"sum"_s, m_sum);
+        return result;
+    }
+
+private:
+    double m_sum = 0;
+};
+
+class Scale final : public Job {
+public:
+    QString name() const override { return u"scale"_s; }
+    QString summary() const override { return u"Multiply every value of a shared array in place by a factor"_s; }
+    QList<ParamSpec> params() const override
+    {
+        return {{u"factor"_s, ParamType::Double, 2.0, {}, {}, {}, u"The factor every value is multiplied by"_s}};
+    }
+    InputUse input() const override { return InputUse::ReadWrite; }
+    bool acceptsGeneratedRows() const override { return true; }
+
+    Result<qint64> plan(const RunContext &context) const override
+    {
+        if (context.data->dtype() != Dtype::Float64)
+            return usageFailure(u"scale needs a float64 array"_s);
+        return context.data->rows();
+    }
+
+    QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
+    {
+        const double factor = context.params().value(u"factor"_s).toDouble();
+        auto m = context.data()->matrix<double>();
+        auto rows = m.middleRows(begin, end - begin);
+        rows *= factor;
+        return rows.sum();
+    }
+
+    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override { return std::make_unique<ScaleReducer>(); }
+};
+
+} // namespace
+
+std::unique_ptr<Job> makeScale() { return std::make_unique<Scale>(); }
+
+} // namespace brigade::jobs

@@ -1,0 +1,41 @@
+#include "core/pool/errorreport.h"
+
+#include <QCborArray>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade {
+
+QString ErrorReport::summary() const
+{
+    QString where = taskId >= 0 ? u"task %1 [%2, %3)"_s.arg(taskId).arg(begin).arg(end) : u"worker"_s;
+    QString text = kind + u" in "_s + where;
+    if (pid > 0)
+        text += u", pid %1"_s.arg(pid);
+    if (attempt > 0)
+        text += u", attempt %1"_s.arg(attempt);
+    text += u": "_s + message;
+    return text;
+}
+
+QCborMap ErrorReport::toCbor() const
+{
+    QCborMap map;
+    map.insert(u"kind"_s, kind);
+    map.insert(u"task"_s, taskId);
+    map.insert(u"begin"_s, begin);
+    map.insert(u"end"_s, end);
+    map.insert(u"pid"_s, pid);
+    map.insert(u"attempt"_s, attempt);
+    map.insert(u"final"_s, final);
+    if (exitCode >= 0)
+        map.insert(u"exit_code"_s, exitCode);
+    if (!signalName.isEmpty())
+        map.insert(u"signal"_s, signalName);
+    map.insert(u"message"_s, message);
+    map.insert(u"trace"_s, trace);
+    map.insert(u"stderr"_s, QCborArray::fromStringList(stderrTail));
+    return map;
+}
+
+} // namespace brigade

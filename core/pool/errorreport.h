@@ -1,0 +1,30 @@
+// What went wrong in a task or a worker, as shown in the error console and the --json "errors" array.
+#pragma once
+
+#include <QCborMap>
+#include <QMetaType>
+#include <QStringList>
+
+namespace brigade {
+
+struct ErrorReport {
+    QString kind; // exception, signal, exit, timeout, protocol, attach
+    qint64 taskId = -1;
+    qint64 begin = -1; // the task's input range of items [begin, end)
+    qint64 end = -1;
+    qint64 pid = 0;
+    int attempt = 0;      // 1 for the first attempt
+    bool final = false;   // no attempt is left: the task is given up
+    int exitCode = -1;    // for kind "exit"
+    QString signalName;   // for kind "signal", e.g. "SIGSEGV"
+    QString message;
+    QString trace;        // symbolized stack, innermost frame first
+    QStringList stderrTail;
+
+    QString summary() const; // one line for a person
+    QCborMap toCbor() const;
+};
+
+} // namespace brigade
+
+Q_DECLARE_METATYPE(brigade::ErrorReport)

@@ -1,0 +1,295 @@
+#include "core/pool/jobrun.h"
+
+#include "core/jobs/registry.h"
+#include "core/pool/workerpool.h"
+
+#include <QCborArray>
+#include <QElapsedTimer>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade {
+
+QString runStatusName(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Ok:
+        return u"ok"_s;
+    case RunStatus::Failed:
+        return u"failed"_s;
+    case RunStatus::Cancelled:
+        return u"cancelled"_s;
+    }
+    return {};
+}
+
+QCborMap RunOutcome::toCbor(const QString &job) const
+{
+    QCborMap map;
+    map.insert(u"job"_s, job);
+    map.insert(u"status"_s, runStatusName(status));
+    map.insert(u"result"_s, result);
+    map.insert(u"workers"_s, workers);
+    map.insert(u"tasks"_s, tasks);
+    map.insert(u"failed_tasks"_s, failedTasks);
+    map.insert(u"chunk_size"_s, chunkSize);
+    map.insert(u"elapsed_s"_s, elapsedSeconds);
+    if (workersReadyMs >= 0)
+        map.insert(u"workers_ready_ms"_s, workersReadyMs);
+    QCborArray errorList;
+    for (const ErrorReport &e : errors)
+        errorList.append(e.toCbor());
+    map.insert(u"errors"_s, errorList);
+    if (failure)
+        map.insert(u"error"_s, failure->describe());
+    return map;
+}
+
+// Lives in the engine thread: loads the dataset, runs the pool and the scheduler, reduces, cleans up.
+class RunEngine : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RunEngine(RunRequest request) : m_request(std::move(request)) {}
+
+    void run();
+    void cancel();
+    // Stops everything at once, synchronously (used when the JobRun is destroyed mid-run).
+    void abort();
+
+Q_SIGNALS:
+    void progressed(const brigade::ProgressSnapshot &snapshot);
+    void errorReported(const brigade::ErrorReport &report);
+    void done(const brigade::RunOutcome &outcome);
+
+private:
+    void finish(RunStatus status, std::optional<Failure> failure = std::nullopt);
+    void onSchedulerFinished(RunStatus status);
+    void emitProgress();
+
+    RunRequest m_request;
+    const Job *m_job = nullptr;
+    RunContext m_context;
+    std::optional<SharedArray> m_data;
+    ProcessPool *m_pool = nullptr;
+    Scheduler *m_scheduler = nullptr;
+    QTimer *m_progressTimer = nullptr;
+    bool m_progressDirty = false;
+    bool m_done = false;
+    RunOutcome m_outcome;
+    QElapsedTimer m_clock;
+};
+
+namespace {
+std::atomic<qint64> g_nextRunId{1};
+}
+
+void RunEngine::run()
+{
+    m_clock.start();
+    if (auto failure = JobRun::validate(m_request))
+        return finish(RunStatus::Failed, failure);
+    m_job = findJob(m_request.job);
+    auto params = resolveParams(m_job->params(), m_request.params);
+    m_context.params = *params;
+    m_context.outputPath = m_request.output;
+
+    if (m_job->input() != InputUse::None) {
+        auto data = loadDataset(m_request.input);
+        if (!data)
+            return finish(RunStatus::Failed, data.failure());
+        m_data.emplace(std::move(data).value());
+        m_context.data = &*m_data;
+    }
+    auto items = m_job->plan(m_context);
+    if (!items)
+        return finish(RunStatus::Failed, items.failure());
+
+    const int workers = m_request.workers > 0 ? m_request.workers : std::max(1, QThread::idealThreadCount());
+    const QString program =
+        m_request.workerProgram.isEmpty() ? ProcessPool::defaultWorkerProgram() : m_request.workerProgram;
+    QCborMap dataset;
+    if (m_data) {
+        dataset.insert(u"key"_s, m_data->key());
+        dataset.insert(u"writable"_s, m_job->input() == InputUse::ReadWrite);
+    }
+    const QCborMap attach{{field::Run, g_nextRunId.fetch_add(1)},
+                          {field::Job, m_job->name()},
+                          {field::Params, QCborMap::fromVariantMap(m_context.params)},
+                          {field::Dataset, dataset},
+                          {u"output"_s, !m_request.output.isEmpty()}};
+
+    m_pool = new ProcessPool(program, this);
+    m_pool->start(workers);
+    SchedulerSettings settings{m_request.chunkSize, m_request.ordered, m_request.retries};
+    m_scheduler = new Scheduler(m_pool, m_job, m_job->makeReducer(m_context), *items, settings, attach, this);
+    connect(m_scheduler, &Scheduler::errorReported, this, [this](const ErrorReport &report) {
+        m_outcome.errors.append(report);
+        Q_EMIT errorReported(report);
+    });
+    connect(m_scheduler, &Scheduler::progressChanged, this, [this] { m_progressDirty = true; });
+    connect(m_scheduler, &Scheduler::finished, this, &RunEngine::onSchedulerFinished);
+    m_progressTimer = new QTimer(this);
+    m_progressTimer->setInterval(JobRun::ProgressIntervalMs);
+    connect(m_progressTimer, &QTimer::timeout, this, [this] {
+        if (std::exchange(m_progressDirty, false))
+            emitProgress();
+    });
+    m_progressTimer->start();
+    m_outcome.workers = workers;
+    m_outcome.chunkSize = m_scheduler->chunkSize();
+    m_scheduler->start();
+    emitProgress();
+}
+
+void RunEngine::emitProgress()
+{
+    if (m_scheduler)
+        Q_EMIT progressed(m_scheduler->snapshot());
+}
+
+void RunEngine::cancel()
+{
+    if (m_done)
+        return;
+    if (m_scheduler)
+        m_scheduler->cancel();
+    else
+        finish(RunStatus::Cancelled);
+}
+
+void RunEngine::abort()
+{
+    if (m_pool)
+        m_pool->stop(StopActions{0, 0});
+    m_data.reset();
+    m_done = true;
+}
+
+void RunEngine::onSchedulerFinished(RunStatus status)
+{
+    m_progressTimer->stop();
+    emitProgress();
+    m_pool->stop(m_request.stopActions);
+    m_outcome.tasks = m_scheduler->tasksTotal();
+    m_outcome.failedTasks = m_scheduler->failedTasks();
+    m_outcome.workersReadyMs = m_scheduler->allReadyMs();
+    std::optional<Failure> failure;
+    if (status != RunStatus::Cancelled) {
+        RunContext context = m_context;
+        if (status != RunStatus::Ok)
+            context.outputPath.clear(); // never write a file from an incomplete run
+        auto result = m_scheduler->reducer().finish(context);
+        if (result)
+            m_outcome.result = *result;
+        else {
+            failure = result.failure();
+            status = RunStatus::Failed;
+        }
+    }
+    finish(status, failure);
+}
+
+void RunEngine::finish(RunStatus status, std::optional<Failure> failure)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_data.reset(); // the segment goes before anyone hears the run is over
+    m_outcome.status = status;
+    m_outcome.failure = std::move(failure);
+    m_outcome.elapsedSeconds = double(m_clock.nsecsElapsed()) / 1e9;
+    Q_EMIT done(m_outcome);
+}
+
+JobRun::JobRun(RunRequest request, QObject *parent)
+    : QObject(parent)
+    , m_request(std::move(request))
+{
+}
+
+JobRun::~JobRun()
+{
+    if (!m_thread)
+        return;
+    if (m_engine && m_running)
+        QMetaObject::invokeMethod(m_engine, &RunEngine::abort, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+std::optional<Failure> JobRun::validate(const RunRequest &request)
+{
+    const Job *job = findJob(request.job);
+    if (!job)
+        return usageFailure(u"unknown job \"%1\" (see `brigade jobs`)"_s.arg(request.job));
+    auto params = resolveParams(job->params(), request.params);
+    if (!params)
+        return params.failure();
+    if (request.workers < 0)
+        return usageFailure(u"--workers: must be at least 1"_s);
+    if (request.chunkSize < 0)
+        return usageFailure(u"--chunk-size: must be a positive number or auto"_s);
+    const bool hasFile = !request.input.path.isEmpty();
+    const bool hasRows = request.input.generatedRows > 0;
+    switch (job->input()) {
+    case InputUse::None:
+        if (hasFile || hasRows)
+            return usageFailure(u"--input: job \"%1\" takes no input file"_s.arg(job->name()));
+        break;
+    case InputUse::Read:
+    case InputUse::ReadWrite:
+        if (hasRows && !job->acceptsGeneratedRows())
+            return usageFailure(u"--rows: job \"%1\" needs an input file"_s.arg(job->name()));
+        if (hasFile && hasRows)
+            return usageFailure(u"--input and --rows: give one of them"_s);
+        if (!hasFile && !hasRows)
+            return usageFailure(job->acceptsGeneratedRows() ? u"--input or --rows: job \"%1\" needs one"_s.arg(job->name())
+                                                            : u"--input: job \"%1\" needs an input file"_s.arg(job->name()));
+        break;
+    }
+    return std::nullopt;
+}
+
+void JobRun::start()
+{
+    if (m_thread)
+        return;
+    m_running = true;
+    m_thread = new QThread;
+    m_thread->setObjectName(u"brigade-engine"_s);
+    auto *engine = new RunEngine(m_request);
+    m_engine = engine;
+    engine->moveToThread(m_thread);
+    connect(m_thread, &QThread::started, engine, &RunEngine::run);
+    connect(m_thread, &QThread::finished, engine, &QObject::deleteLater);
+    connect(engine, &RunEngine::progressed, this, &JobRun::progressed);
+    connect(engine, &RunEngine::errorReported, this, &JobRun::errorReported);
+    connect(engine, &RunEngine::done, this, &JobRun::onEngineDone);
+    m_thread->start();
+}
+
+void JobRun::cancel()
+{
+    if (m_engine && m_running)
+        QMetaObject::invokeMethod(m_engine, &RunEngine::cancel, Qt::QueuedConnection);
+}
+
+void JobRun::onEngineDone(const RunOutcome &outcome)
+{
+    m_outcome = outcome;
+    m_running = false;
+    m_thread->quit();
+    m_thread->wait();
+    Q_EMIT finished(m_outcome);
+}
+
+} // namespace brigade
+
+#include "jobrun.moc"

@@ -1,0 +1,88 @@
+// JobRun: one observable run of a job. The work happens in an engine thread; observers (the window,
+// the terminal bar, tests) see queued signals: throttled progress snapshots, error reports, the finish.
+#pragma once
+
+#include "core/data/dataset.h"
+#include "core/pool/errorreport.h"
+#include "core/pool/progress.h"
+#include "core/pool/scheduler.h"
+#include "core/pool/stopactions.h"
+
+#include <QObject>
+#include <QPointer>
+
+class QThread;
+
+namespace brigade {
+
+struct RunRequest {
+    QString job;
+    QVariantMap params; // given values, as text (CLI) or typed (GUI); defaults fill the rest
+    DatasetSource input;
+    QString output;     // written atomically, only when the run succeeds
+    int workers = 0;    // 0: one per core
+    qint64 chunkSize = 0; // 0: automatic
+    bool ordered = true;
+    int retries = 1;
+    QString workerProgram; // empty: ProcessPool::defaultWorkerProgram()
+    StopActions stopActions;
+};
+
+struct RunOutcome {
+    RunStatus status = RunStatus::Failed;
+    QCborMap result;
+    std::optional<Failure> failure; // the run could not start or finish: usage, input or system
+    QList<ErrorReport> errors;
+    int workers = 0;
+    qint64 tasks = 0;
+    qint64 failedTasks = 0;
+    qint64 chunkSize = 0;
+    double elapsedSeconds = 0;
+    qint64 workersReadyMs = -1;
+
+    // The --json object: {"job", "status", "result", "workers", "tasks", "elapsed_s", "errors", ...}.
+    QCborMap toCbor(const QString &job) const;
+};
+
+QString runStatusName(RunStatus status);
+
+class RunEngine;
+
+class JobRun : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit JobRun(RunRequest request, QObject *parent = nullptr);
+    ~JobRun() override; // cancels a run still going and waits until its workers are gone
+
+    // Checks the job name, parameters and input choice, without touching any file.
+    static std::optional<Failure> validate(const RunRequest &request);
+
+    void start();
+    void cancel();
+
+    bool isRunning() const { return m_running; }
+    const RunRequest &request() const { return m_request; }
+    const RunOutcome &outcome() const { return m_outcome; }
+
+    static constexpr int ProgressIntervalMs = 50;
+
+Q_SIGNALS:
+    void progressed(const brigade::ProgressSnapshot &snapshot);
+    void errorReported(const brigade::ErrorReport &report);
+    void finished(const brigade::RunOutcome &outcome);
+
+private:
+    void onEngineDone(const RunOutcome &outcome);
+
+    RunRequest m_request;
+    RunOutcome m_outcome;
+    QThread *m_thread = nullptr;
+    QPointer<RunEngine> m_engine;
+    bool m_running = false;
+};
+
+} // namespace brigade
+
+Q_DECLARE_METATYPE(brigade::RunOutcome)

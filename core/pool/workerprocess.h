@@ -1,0 +1,68 @@
+// One brigade-worker process: owns its QProcess, reads frames without blocking, speaks in domain signals.
+#pragma once
+
+#include "core/protocol/framing.h"
+
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+
+namespace brigade {
+
+// Why a worker left: it exited, died of a signal, failed to start, or spoke a malformed frame.
+struct WorkerLoss {
+    QString kind; // exit, signal, start, protocol
+    qint64 pid = 0;
+    int exitCode = -1;
+    int signal = 0;
+    QString message;
+    QStringList stderrTail;
+};
+
+class WorkerProcess : public QObject
+{
+    Q_OBJECT
+
+public:
+    WorkerProcess(QString program, QObject *parent = nullptr);
+    ~WorkerProcess() override;
+
+    void start();
+    void send(MessageType type, const QCborMap &body = {});
+    // Blocks (the engine thread only) until the process is gone: Shutdown, then SIGTERM, then SIGKILL.
+    void stop(int requestWaitMs, int terminateWaitMs);
+
+    qint64 pid() const { return m_pid; }
+    bool isReady() const { return m_ready; }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    const QStringList &stderrTail() const { return m_stderrTail; }
+
+    static constexpr int StderrTailLines = 50;
+
+Q_SIGNALS:
+    void ready(qint64 pid);
+    void messageReceived(const brigade::Message &message);
+    void stderrLine(const QString &line);
+    void lost(const brigade::WorkerLoss &loss);
+
+private:
+    void readFrames();
+    void readStderr();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onError(QProcess::ProcessError error);
+    void fail(WorkerLoss loss);
+
+    QProcess m_process;
+    FrameReader m_reader;
+    QByteArray m_stderrPartial;
+    QStringList m_stderrTail;
+    qint64 m_pid = 0;
+    bool m_ready = false;
+    bool m_lostReported = false;
+    bool m_stopping = false;
+    std::optional<WorkerLoss> m_pendingLoss; // a protocol failure, reported once the process is gone
+};
+
+} // namespace brigade
+
+Q_DECLARE_METATYPE(brigade::WorkerLoss)

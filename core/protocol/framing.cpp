@@ -1,0 +1,183 @@
+#include "core/protocol/framing.h"
+
+#include <QCborValue>
+#include <QtEndian>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade {
+
+namespace {
+
+constexpr qsizetype HeaderBytes = 4;
+
+Failure protocolFailure(QString message)
+{
+    return Failure{FailureCode::Protocol, std::move(message), {}, -1};
+}
+
+enum class Want { Integer, String, Map, Any };
+
+struct FieldRule {
+    QLatin1StringView name;
+    Want want;
+};
+
+struct TypeRules {
+    MessageType type;
+    std::initializer_list<FieldRule> fields;
+};
+
+// The one table of what each message must carry.
+const TypeRules kRules[] = {
+    {MessageType::Hello, {{field::Version, Want::Integer}}},
+    {MessageType::Attach,
+     {{field::Run, Want::Integer}, {field::Job, Want::String}, {field::Params, Want::Map}, {field::Dataset, Want::Map}}},
+    {MessageType::Task,
+     {{field::Run, Want::Integer}, {field::Id, Want::Integer}, {field::Begin, Want::Integer}, {field::End, Want::Integer}}},
+    {MessageType::Cancel, {}},
+    {MessageType::Shutdown, {}},
+    {MessageType::Ready, {{field::Version, Want::Integer}, {field::Pid, Want::Integer}}},
+    {MessageType::Progress, {{field::Id, Want::Integer}, {field::Done, Want::Integer}}},
+    {MessageType::Result, {{field::Id, Want::Integer}, {field::Value, Want::Any}}},
+    {MessageType::Error, {{field::Kind, Want::String}, {field::Message, Want::String}}},
+    {MessageType::Log, {{field::Text, Want::String}}},
+};
+
+bool matches(const QCborValue &v, Want want)
+{
+    switch (want) {
+    case Want::Integer:
+        return v.isInteger();
+    case Want::String:
+        return v.isString();
+    case Want::Map:
+        return v.isMap();
+    case Want::Any:
+        return !v.isUndefined();
+    }
+    return false;
+}
+
+} // namespace
+
+QLatin1StringView messageTypeName(MessageType type)
+{
+    switch (type) {
+    case MessageType::Hello:
+        return QLatin1StringView("Hello");
+    case MessageType::Attach:
+        return QLatin1StringView("Attach");
+    case MessageType::Task:
+        return QLatin1StringView("Task");
+    case MessageType::Cancel:
+        return QLatin1StringView("Cancel");
+    case MessageType::Shutdown:
+        return QLatin1StringView("Shutdown");
+    case MessageType::Ready:
+        return QLatin1StringView("Ready");
+    case MessageType::Progress:
+        return QLatin1StringView("Progress");
+    case MessageType::Result:
+        return QLatin1StringView("Result");
+    case MessageType::Error:
+        return QLatin1StringView("Error");
+    case MessageType::Log:
+        return QLatin1StringView("Log");
+    }
+    return {};
+}
+
+bool isKnownMessageType(qint64 value)
+{
+    return value >= 0 && value <= 255 && !messageTypeName(static_cast<MessageType>(value)).isEmpty();
+}
+
+QByteArray encodeFrame(MessageType type, const QCborMap &body)
+{
+    QCborMap map = body;
+    map.insert(field::Type, static_cast<int>(type));
+    const QByteArray payload = QCborValue(std::move(map)).toCbor();
+    QByteArray frame(HeaderBytes, Qt::Uninitialized);
+    qToLittleEndian<quint32>(static_cast<quint32>(payload.size()), frame.data());
+    frame.append(payload);
+    return frame;
+}
+
+std::optional<Failure> validateMessage(const Message &message)
+{
+    for (const TypeRules &rules : kRules) {
+        if (rules.type != message.type)
+            continue;
+        for (const FieldRule &rule : rules.fields) {
+            const QCborValue v = message.body.value(rule.name);
+            if (v.isUndefined())
+                return protocolFailure(QString(messageTypeName(message.type)) + u" message lacks field \"" +
+                                       QString(rule.name) + u'"');
+            if (!matches(v, rule.want))
+                return protocolFailure(QString(messageTypeName(message.type)) + u" message has field \"" +
+                                       QString(rule.name) + u"\" of the wrong type");
+        }
+        return std::nullopt;
+    }
+    return protocolFailure(u"unknown message type"_s);
+}
+
+std::optional<Result<Message>> FrameReader::next()
+{
+    if (m_failure)
+        return Result<Message>(*m_failure);
+    const qsizetype available = m_buffer.size() - m_offset;
+    if (available < HeaderBytes)
+        return std::nullopt;
+    const quint32 length = qFromLittleEndian<quint32>(m_buffer.constData() + m_offset);
+    if (length == 0 || qsizetype(length) > m_maxFrameBytes) {
+        m_failure = protocolFailure(u"frame of %1 bytes exceeds the limit of %2 bytes or is empty"_s.arg(length).arg(
+            m_maxFrameBytes));
+        return Result<Message>(*m_failure);
+    }
+    if (available < HeaderBytes + qsizetype(length))
+        return std::nullopt;
+
+    const QByteArray payload = m_buffer.mid(m_offset + HeaderBytes, length);
+    m_offset += HeaderBytes + length;
+    if (m_offset > 64 * 1024 && m_offset * 2 > m_buffer.size()) { // compact without moving bytes on every frame
+        m_buffer.remove(0, m_offset);
+        m_offset = 0;
+    }
+
+    QCborParserError parseError;
+    const QCborValue value = QCborValue::fromCbor(payload, &parseError);
+    if (parseError.error != QCborError::NoError) {
+        m_failure = protocolFailure(u"undecodable CBOR payload: "_s + parseError.errorString());
+        return Result<Message>(*m_failure);
+    }
+    if (!value.isMap()) {
+        m_failure = protocolFailure(u"frame payload is not a CBOR map"_s);
+        return Result<Message>(*m_failure);
+    }
+    QCborMap map = value.toMap();
+    const QCborValue type = map.take(field::Type);
+    if (!type.isInteger() || !isKnownMessageType(type.toInteger())) {
+        m_failure = protocolFailure(u"frame has a missing or unknown message type"_s);
+        return Result<Message>(*m_failure);
+    }
+    Message message{static_cast<MessageType>(type.toInteger()), std::move(map)};
+    if (auto failure = validateMessage(message)) {
+        m_failure = *failure;
+        return Result<Message>(*m_failure);
+    }
+    return Result<Message>(std::move(message));
+}
+
+std::optional<Failure> FrameReader::finish() const
+{
+    if (m_failure)
+        return m_failure;
+    const qsizetype left = m_buffer.size() - m_offset;
+    if (left > 0)
+        return protocolFailure(u"stream ended inside a frame (%1 bytes left over)"_s.arg(left));
+    return std::nullopt;
+}
+
+} // namespace brigade

@@ -1,0 +1,58 @@
+// The wire vocabulary between brigade and brigade-worker: message types, their required fields, and a message.
+#pragma once
+
+#include <QCborMap>
+#include <QLatin1StringView>
+#include <QString>
+
+#include <cstdint>
+
+namespace brigade {
+
+inline constexpr int ProtocolVersion = 1;
+
+enum class MessageType : std::uint8_t {
+    // parent -> worker
+    Hello = 1,
+    Attach = 2,
+    Task = 3,
+    Cancel = 4,
+    Shutdown = 5,
+    // worker -> parent
+    Ready = 16,
+    Progress = 17,
+    Result = 18,
+    Error = 19,
+    Log = 20,
+};
+
+// Field names, spelled once.
+namespace field {
+inline constexpr QLatin1StringView Type{"type"};
+inline constexpr QLatin1StringView Version{"version"};
+inline constexpr QLatin1StringView Pid{"pid"};
+inline constexpr QLatin1StringView Run{"run"};
+inline constexpr QLatin1StringView Job{"job"};
+inline constexpr QLatin1StringView Params{"params"};
+inline constexpr QLatin1StringView Dataset{"dataset"};
+inline constexpr QLatin1StringView Id{"id"};
+inline constexpr QLatin1StringView Begin{"begin"};
+inline constexpr QLatin1StringView End{"end"};
+inline constexpr QLatin1StringView Done{"done"};
+inline constexpr QLatin1StringView Value{"value"};
+inline constexpr QLatin1StringView Kind{"kind"};
+inline constexpr QLatin1StringView Message{"message"};
+inline constexpr QLatin1StringView Trace{"trace"};
+inline constexpr QLatin1StringView Text{"text"};
+} // namespace field
+
+// The name of a message type ("Task"), or an empty string for a value outside the enum.
+QLatin1StringView messageTypeName(MessageType type);
+bool isKnownMessageType(qint64 value);
+
+struct Message {
+    MessageType type = MessageType::Log;
+    QCborMap body; // every field except "type"
+};
+
+} // namespace brigade

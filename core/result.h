@@ -1,0 +1,69 @@
+// Expected failures as values: a Result<T> holds either a T or a Failure naming what went wrong and where.
+#pragma once
+
+#include <QString>
+
+#include <utility>
+#include <variant>
+
+namespace brigade {
+
+enum class FailureCode {
+    Usage,    // a flag or parameter is wrong
+    Input,    // a file is missing, unreadable or malformed
+    Protocol, // a frame on the wire is malformed
+    System,   // the operating system refused (shared memory, process start)
+};
+
+struct Failure {
+    FailureCode code = FailureCode::Input;
+    QString message;
+    QString file;         // the file concerned, if any
+    qint64 position = -1; // line (for text) or byte offset, if known
+
+    // One line for a person: "file:position: message".
+    QString describe() const;
+};
+
+template<typename T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : m_state(std::move(value)) {}
+    Result(Failure failure) : m_state(std::move(failure)) {}
+
+    bool ok() const { return std::holds_alternative<T>(m_state); }
+    explicit operator bool() const { return ok(); }
+
+    T &value() & { return std::get<T>(m_state); }
+    const T &value() const & { return std::get<T>(m_state); }
+    T &&value() && { return std::get<T>(std::move(m_state)); }
+    T *operator->() { return &value(); }
+    const T *operator->() const { return &value(); }
+    T &operator*() & { return value(); }
+
+    const Failure &failure() const { return std::get<Failure>(m_state); }
+
+private:
+    std::variant<T, Failure> m_state;
+};
+
+inline Failure inputFailure(QString file, QString message, qint64 position = -1)
+{
+    return Failure{FailureCode::Input, std::move(message), std::move(file), position};
+}
+
+inline Failure usageFailure(QString message)
+{
+    return Failure{FailureCode::Usage, std::move(message), {}, -1};
+}
+
+// Exit codes of the `brigade` command line, defined once.
+namespace exitcode {
+inline constexpr int Ok = 0;
+inline constexpr int TaskFailed = 1;
+inline constexpr int Usage = 2;
+inline constexpr int Input = 3;
+inline constexpr int Interrupted = 130;
+} // namespace exitcode
+
+} // namespace brigade

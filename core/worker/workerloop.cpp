@@ -1,0 +1,231 @@
+#include "core/worker/workerloop.h"
+
+#include "core/data/sharedarray.h"
+#include "core/jobs/registry.h"
+#include "core/protocol/framing.h"
+#include "core/worker/throwtrace.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cerrno>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade {
+
+namespace {
+
+// Frames read by a reader thread, so a Cancel is seen while a task runs.
+class Inbox {
+public:
+    void push(std::optional<Message> message)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_queue.push_back(std::move(message));
+        }
+        m_ready.notify_one();
+    }
+    // nullopt means the input ended (or broke).
+    std::optional<Message> pop()
+    {
+        std::unique_lock lock(m_mutex);
+        m_ready.wait(lock, [&] { return !m_queue.empty(); });
+        auto message = std::move(m_queue.front());
+        m_queue.pop_front();
+        return message;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_ready;
+    std::deque<std::optional<Message>> m_queue;
+};
+
+class Worker {
+public:
+    explicit Worker(int outFd) : m_outFd(outFd) {}
+
+    int run(int inFd)
+    {
+        std::thread reader([this, inFd] { readLoop(inFd); });
+        reader.detach(); // blocked in read(); the process exit ends it
+        while (true) {
+            std::optional<Message> message = m_inbox.pop();
+            if (!message)
+                return m_inputBroken ? 2 : 0;
+            switch (message->type) {
+            case MessageType::Hello:
+                send(MessageType::Ready, {{field::Version, ProtocolVersion}, {field::Pid, qint64(::getpid())}});
+                break;
+            case MessageType::Attach:
+                attach(message->body);
+                break;
+            case MessageType::Task:
+                runTask(message->body);
+                break;
+            case MessageType::Shutdown:
+                return 0;
+            case MessageType::Cancel: // handled by the reader thread
+                break;
+            default:
+                std::fprintf(stderr, "brigade-worker: unexpected %s message\n",
+                             messageTypeName(message->type).data());
+                return 2;
+            }
+        }
+    }
+
+private:
+    void readLoop(int inFd)
+    {
+        FrameReader reader;
+        char buffer[64 * 1024];
+        while (true) {
+            const ssize_t n = ::read(inFd, buffer, sizeof buffer);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            reader.append(QByteArrayView(buffer, n));
+            while (auto next = reader.next()) {
+                if (!next->ok()) {
+                    std::fprintf(stderr, "brigade-worker: protocol error from parent: %s\n",
+                                 qPrintable(next->failure().message));
+                    m_inputBroken = true;
+                    m_inbox.push(std::nullopt);
+                    return;
+                }
+                Message message = std::move(*next).value();
+                if (message.type == MessageType::Cancel) {
+                    m_cancelledRun.store(message.body.value(field::Run).toInteger(m_currentRun.load()));
+                    m_cancel.store(true);
+                }
+                m_inbox.push(std::move(message));
+            }
+        }
+        m_inbox.push(std::nullopt);
+    }
+
+    void attach(const QCborMap &body)
+    {
+        m_run = body.value(field::Run).toInteger();
+        m_currentRun.store(m_run);
+        m_cancel.store(m_cancelledRun.load() >= m_run);
+        m_data.reset();
+        m_job = findJob(body.value(field::Job).toString());
+        m_params = body.value(field::Params).toMap().toVariantMap();
+        m_writesOutput = body.value(u"output"_s).toBool();
+        if (!m_job) {
+            sendError(-1, u"attach"_s, u"unknown job \"%1\""_s.arg(body.value(field::Job).toString()), {});
+            return;
+        }
+        const QCborMap dataset = body.value(field::Dataset).toMap();
+        const QString key = dataset.value(u"key"_s).toString();
+        if (!key.isEmpty()) {
+            const auto access =
+                dataset.value(u"writable"_s).toBool() ? SharedArray::Access::ReadWrite : SharedArray::Access::ReadOnly;
+            auto array = SharedArray::attach(key, access);
+            if (!array) {
+                sendError(-1, u"attach"_s, array.failure().describe(), {});
+                m_job = nullptr;
+                return;
+            }
+            m_data.emplace(std::move(array).value());
+        }
+    }
+
+    void runTask(const QCborMap &body)
+    {
+        const qint64 id = body.value(field::Id).toInteger();
+        const qint64 begin = body.value(field::Begin).toInteger();
+        const qint64 end = body.value(field::End).toInteger();
+        if (body.value(field::Run).toInteger() != m_run || !m_job) {
+            sendError(id, u"attach"_s, u"task for a run this worker is not attached to"_s, {});
+            return;
+        }
+        if (m_cancel.load())
+            return; // the run was cancelled: drop the prefetched tasks silently
+
+        TaskContext context(m_params, m_data ? &*m_data : nullptr, m_writesOutput);
+        using Clock = std::chrono::steady_clock;
+        auto lastProgress = Clock::now();
+        context.setProgressSink([&](qint64 done) {
+            const auto now = Clock::now();
+            if (now - lastProgress < std::chrono::milliseconds(50))
+                return;
+            lastProgress = now;
+            send(MessageType::Progress, {{field::Id, id}, {field::Done, done}});
+        });
+        context.setCancelFlag(&m_cancel);
+        setCrashContextTask(id);
+        try {
+            QCborValue value = m_job->run(context, begin, end);
+            setCrashContextTask(-1);
+            if (m_cancel.load())
+                return;
+            send(MessageType::Result, {{field::Id, id}, {field::Value, std::move(value)}});
+        } catch (const std::exception &e) {
+            setCrashContextTask(-1);
+            sendError(id, u"exception"_s, QString::fromLocal8Bit(e.what()), lastThrowTrace());
+        } catch (...) {
+            setCrashContextTask(-1);
+            sendError(id, u"exception"_s, u"unknown exception"_s, lastThrowTrace());
+        }
+    }
+
+    void sendError(qint64 id, const QString &kind, const QString &message, const QString &trace)
+    {
+        send(MessageType::Error,
+             {{field::Id, id}, {field::Kind, kind}, {field::Message, message}, {field::Trace, trace}});
+    }
+
+    void send(MessageType type, const QCborMap &body)
+    {
+        const QByteArray frame = encodeFrame(type, body);
+        const char *p = frame.constData();
+        qsizetype left = frame.size();
+        while (left > 0) {
+            const ssize_t n = ::write(m_outFd, p, size_t(left));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                ::_exit(3); // the parent is gone
+            p += n;
+            left -= n;
+        }
+    }
+
+    int m_outFd;
+    Inbox m_inbox;
+    std::atomic_bool m_inputBroken{false};
+    std::atomic_bool m_cancel{false};
+    std::atomic<qint64> m_cancelledRun{-1};
+    std::atomic<qint64> m_currentRun{-1};
+    qint64 m_run = -1;
+    const Job *m_job = nullptr;
+    QVariantMap m_params;
+    bool m_writesOutput = false;
+    std::optional<SharedArray> m_data;
+};
+
+} // namespace
+
+int runWorker()
+{
+    installCrashHandler();
+    const int protocolFd = ::dup(STDOUT_FILENO);
+    ::dup2(STDERR_FILENO, STDOUT_FILENO);
+    Worker worker(protocolFd);
+    const int code = worker.run(STDIN_FILENO);
+    std::fflush(nullptr);
+    return code;
+}
+
+} // namespace brigade

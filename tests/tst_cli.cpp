@@ -1,0 +1,262 @@
+// The command-line contract: output, JSON, exit codes and messages, interruption, cleanup.
+#include "core/data/segmentregistry.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Ran {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+Ran runBrigade(const QStringList &args, int timeoutMs = 60000)
+{
+    QProcess p;
+    p.start(QStringLiteral(BRIGADE_CLI), args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        qFatal("brigade %s did not finish in time", qPrintable(args.join(u' ')));
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+// Running, as opposed to gone or a zombie waiting to be reaped.
+bool processRunning(const QString &pid)
+{
+    QFile stat(u"/proc/"_s + pid + u"/stat"_s);
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray s = stat.readAll();
+    const qsizetype close = s.lastIndexOf(')');
+    return close > 0 && s.size() > close + 2 && s[close + 2] != 'Z' && s[close + 2] != 'X';
+}
+
+QStringList workerPidsOf(qint64 parent)
+{
+    QStringList found;
+    for (const QString &pid : QDir(u"/proc"_s).entryList(QDir::Dirs)) {
+        QFile stat(u"/proc/"_s + pid + u"/stat"_s);
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray s = stat.readAll();
+        const qsizetype close = s.lastIndexOf(')');
+        const QList<QByteArray> rest = s.mid(close + 2).split(' ');
+        if (s.contains("(brigade-worker)") && rest.size() > 1 && rest[1].toLongLong() == parent && rest[0] != "Z")
+            found << pid;
+    }
+    return found;
+}
+
+} // namespace
+
+class TestCli final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void version()
+    {
+        const Ran r = runBrigade({u"--version"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("brigade " BRIGADE_VERSION));
+    }
+
+    void jobsJson()
+    {
+        const Ran r = runBrigade({u"jobs"_s, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray jobs = QJsonDocument::fromJson(r.out).array();
+        QStringList names;
+        for (const auto &j : jobs)
+            names << j.toObject().value(u"name"_s).toString();
+        for (const QString &expected : {u"primes"_s, u"scale"_s, u"stats"_s, u"risky"_s})
+            QVERIFY2(names.contains(expected), qPrintable(names.join(u' ')));
+    }
+
+    void primesJson()
+    {
+        const Ran r = runBrigade({u"run"_s, u"primes"_s, u"--start"_s, u"10000"_s, u"--end"_s, u"100000"_s,
+                               u"--workers"_s, u"2"_s, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value(u"job"_s).toString(), u"primes"_s);
+        QCOMPARE(o.value(u"status"_s).toString(), u"ok"_s);
+        QCOMPARE(o.value(u"result"_s).toObject().value(u"count"_s).toInteger(), 8363);
+        QCOMPARE(o.value(u"workers"_s).toInt(), 2);
+        QVERIFY(o.value(u"tasks"_s).toInt() >= 1);
+        QVERIFY(o.value(u"elapsed_s"_s).toDouble() > 0);
+        QVERIFY(o.value(u"errors"_s).toArray().isEmpty());
+    }
+
+    void humanSummary()
+    {
+        const Ran r = runBrigade({u"run"_s, u"primes"_s, u"--end=20000"_s, u"--unordered"_s, u"--chunk-size"_s, u"100"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("count: 1033"), r.out.constData());
+        QVERIFY(r.err.isEmpty()); // no TTY: no progress bar
+    }
+
+    void statsOnTsvAndSample()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"d.tsv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("a\tb\n1\t10\n2\t20\n3\t30\n4\t40\n");
+        f.close();
+        const Ran r = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, path, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray cols = r.json().value(u"result"_s).toObject().value(u"columns"_s).toArray();
+        QCOMPARE(cols.size(), 2);
+        QCOMPARE(cols[1].toObject().value(u"name"_s).toString(), u"b"_s);
+        QCOMPARE(cols[1].toObject().value(u"mean"_s).toDouble(), 25.0);
+        QCOMPARE(cols[0].toObject().value(u"std"_s).toDouble(), std::sqrt(5.0 / 3.0));
+        QCOMPARE(cols[0].toObject().value(u"min"_s).toDouble(), 1.0);
+        QCOMPARE(cols[0].toObject().value(u"max"_s).toDouble(), 4.0);
+    }
+
+    void scaleOutputNpy()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(u"s.npy"_s);
+        const Ran r = runBrigade({u"run"_s, u"scale"_s, u"--rows"_s, u"1000"_s, u"--factor"_s, u"2"_s, u"--output"_s, out,
+                               u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(u"result"_s).toObject().value(u"sum"_s).toDouble(), 999.0 * 1000.0);
+        QCOMPARE(r.json().value(u"result"_s).toObject().value(u"rows"_s).toInt(), 1000);
+        QVERIFY(QFileInfo(out).size() == 128 + 8000);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("unknown job") << QStringList{u"run"_s, u"nope"_s} << u"nope"_s;
+        QTest::newRow("unknown flag") << QStringList{u"run"_s, u"primes"_s, u"--bogus"_s, u"1"_s} << u"--bogus"_s;
+        QTest::newRow("bad integer") << QStringList{u"run"_s, u"primes"_s, u"--end"_s, u"ten"_s} << u"--end"_s;
+        QTest::newRow("missing value") << QStringList{u"run"_s, u"primes"_s, u"--start"_s} << u"--start"_s;
+        QTest::newRow("bad workers") << QStringList{u"run"_s, u"primes"_s, u"--workers"_s, u"0"_s} << u"--workers"_s;
+        QTest::newRow("bad chunk") << QStringList{u"run"_s, u"primes"_s, u"--chunk-size"_s, u"-3"_s} << u"--chunk-size"_s;
+        QTest::newRow("input needed") << QStringList{u"run"_s, u"stats"_s} << u"--input"_s;
+        QTest::newRow("end before start") << QStringList{u"run"_s, u"primes"_s, u"--start"_s, u"9"_s, u"--end"_s, u"3"_s}
+                                          << u"--end"_s;
+        QTest::newRow("unknown command") << QStringList{u"jobs"_s, u"--xml"_s} << u"--xml"_s;
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Ran r = runBrigade(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromLocal8Bit(r.err).contains(mentions), r.err.constData());
+    }
+
+    void inputErrors_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("missing") << QByteArray() << u""_s << u"no such file"_s;
+        QTest::newRow("ragged csv") << QByteArray("a,b\n1,2\n3\n") << u"bad.csv"_s << u"bad.csv:3:"_s;
+        QTest::newRow("not npy") << QByteArray("hello") << u"bad.npy"_s << u"bad magic"_s;
+    }
+
+    void inputErrors()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, name);
+        QFETCH(QString, mentions);
+        QTemporaryDir dir;
+        QString path = dir.filePath(u"missing.csv"_s);
+        if (!name.isEmpty()) {
+            path = dir.filePath(name);
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        }
+        const QStringList before = QDir(brigade::SegmentRegistry::directory()).entryList(QDir::Files);
+        const Ran r = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, path});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(QString::fromLocal8Bit(r.err).contains(path), r.err.constData());
+        QVERIFY2(QString::fromLocal8Bit(r.err).contains(mentions), r.err.constData());
+        QCOMPARE(QDir(brigade::SegmentRegistry::directory()).entryList(QDir::Files), before);
+    }
+
+    void failedTaskExitsOne()
+    {
+        const Ran r = runBrigade({u"run"_s, u"risky"_s, u"--items"_s, u"30"_s, u"--fail-at"_s, u"3"_s, u"--chunk-size"_s,
+                               u"1"_s, u"--json"_s});
+        QCOMPARE(r.exitCode, 1);
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value(u"status"_s).toString(), u"failed"_s);
+        QCOMPARE(o.value(u"result"_s).toObject().value(u"sum"_s).toInteger(), 29 * 30 / 2 - 3);
+        const QJsonArray errors = o.value(u"errors"_s).toArray();
+        QVERIFY(!errors.isEmpty());
+        QVERIFY(errors.last().toObject().value(u"trace"_s).toString().contains(u"throwAtItem"_s));
+    }
+
+    void interruptCancelsCleanly()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(u"primes.txt"_s);
+        QProcess p;
+        p.start(QStringLiteral(BRIGADE_CLI), {u"run"_s, u"risky"_s, u"--items"_s, u"1000"_s, u"--delay-ms"_s, u"20"_s,
+                                              u"--workers"_s, u"2"_s, u"--output"_s, out});
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(workerPidsOf(p.processId()).size(), 2, 10000);
+        const QStringList workers = workerPidsOf(p.processId());
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(5000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(!QFile::exists(out));
+        for (const QString &pid : workers)
+            QVERIFY2(!processRunning(pid), qPrintable(pid));
+        QVERIFY(p.readAllStandardError().contains("interrupted"));
+    }
+
+    void killedCliLeavesNothingAfterNextStart()
+    {
+        QProcess p;
+        p.start(QStringLiteral(BRIGADE_CLI), {u"run"_s, u"stats"_s, u"--input"_s,
+                                              QStringLiteral(BRIGADE_SAMPLES) + u"/measurements.csv"_s, u"--workers"_s,
+                                              u"2"_s, u"--chunk-size"_s, u"1"_s, u"--quiet"_s});
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(workerPidsOf(p.processId()).size(), 2, 10000);
+        const QStringList workers = workerPidsOf(p.processId());
+        const QString prefix = QString::number(p.processId()) + u'-';
+        auto leftovers = [&] {
+            return QDir(brigade::SegmentRegistry::directory()).entryList({prefix + u"*"_s}, QDir::Files);
+        };
+        QCOMPARE(leftovers().size(), 1); // the run's dataset segment
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(5000));
+        // Workers die with their parent (PR_SET_PDEATHSIG) within a second.
+        for (const QString &pid : workers)
+            QTRY_VERIFY_WITH_TIMEOUT(!processRunning(pid), 1000);
+        QCOMPARE(leftovers().size(), 1); // SIGKILL runs no cleanup: Qt 6.4 leaves the segment
+        // The next start of brigade reclaims the dead run's segment.
+        const Ran r = runBrigade({u"cleanup"_s, u"--dry-run"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(leftovers().isEmpty(), qPrintable(leftovers().join(u' ')));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,342 @@
+// tst_gui: drives MainWindow offscreen against real brigade-worker processes (found through BRIGADE_WORKER).
+#include "ui/errorconsole.h"
+#include "ui/mainwindow.h"
+#include "ui/paramform.h"
+#include "ui/runmonitor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cerrno>
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace brigade;
+
+namespace {
+
+constexpr int RunTimeoutMs = 30000;
+
+QPushButton *button(const MainWindow &window, const QString &name)
+{
+    return window.findChild<QPushButton *>(name);
+}
+
+void setWorkers(const MainWindow &window, int workers)
+{
+    auto *spin = window.findChild<QSpinBox *>(u"workers"_s);
+    QVERIFY(spin);
+    spin->setValue(workers);
+    QCOMPARE(spin->value(), workers);
+}
+
+// Types into a parameter's line edit as a user would.
+void typeParam(const MainWindow &window, const QString &name, const QString &text)
+{
+    auto *edit = window.findChild<QLineEdit *>(u"param-"_s + name);
+    QVERIFY2(edit, qPrintable(u"no line edit for "_s + name));
+    edit->clear();
+    QTest::keyClicks(edit, text);
+    QCOMPARE(edit->text(), text);
+}
+
+// Clicks Run and waits (with a deadline) for runFinished; the outcome is left in *outcome.
+void clickRunAndWait(MainWindow &window, RunOutcome *outcome, int timeoutMs = RunTimeoutMs)
+{
+    QPushButton *run = button(window, u"runButton"_s);
+    QVERIFY(run);
+    QVERIFY2(run->isEnabled(), qPrintable(run->toolTip()));
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QTest::mouseClick(run, Qt::LeftButton);
+    QVERIFY2(window.currentRun(), "Run did not create a JobRun");
+    QVERIFY(finished.wait(timeoutMs));
+    QCOMPARE(finished.size(), 1);
+    *outcome = finished.first().first().value<RunOutcome>();
+}
+
+QList<QProgressBar *> workerBars(const MainWindow &window)
+{
+    QList<QProgressBar *> bars;
+    for (QProgressBar *bar : window.findChildren<QProgressBar *>())
+        if (bar->objectName().startsWith(u"workerBar"_s))
+            bars.append(bar);
+    return bars;
+}
+
+// brigade-worker children of this process, zombies included, read from /proc/<pid>/stat.
+QList<qint64> workerChildren()
+{
+    QList<qint64> pids;
+    const QByteArray self = QByteArray::number(QCoreApplication::applicationPid());
+    const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        QFile stat(u"/proc/"_s + entry + u"/stat"_s);
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray line = stat.readAll();
+        // "pid (comm) state ppid ...": comm may hold spaces, so split after the last ')'.
+        const qsizetype open = line.indexOf('(');
+        const qsizetype close = line.lastIndexOf(')');
+        if (open < 0 || close < open)
+            continue;
+        const QByteArray comm = line.mid(open + 1, close - open - 1);
+        const QList<QByteArray> rest = line.mid(close + 2).split(' ');
+        if (comm == "brigade-worker" && rest.size() > 1 && rest[1] == self)
+            pids.append(pid);
+    }
+    return pids;
+}
+
+bool processGone(qint64 pid)
+{
+    return ::kill(pid_t(pid), 0) == -1 && errno == ESRCH;
+}
+
+bool anyChildContains(const QTreeWidgetItem *item, const QString &needle)
+{
+    for (int i = 0; i < item->childCount(); ++i) {
+        const QTreeWidgetItem *child = item->child(i);
+        for (int c = 0; c < child->columnCount(); ++c)
+            if (child->text(c).contains(needle))
+                return true;
+        if (anyChildContains(child, needle))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class TestGui final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void dropFileAndRun();
+    void primesRunShowsCount();
+    void invalidParamDisablesRun();
+    void cancelLeavesNoWorker();
+    void riskyErrorShowsTrace();
+};
+
+void TestGui::initTestCase()
+{
+    // Keeps the window's QSettings (last job, workers) out of the user's configuration.
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings(u"Brigade"_s, u"Brigade"_s).clear();
+    const QString worker = qEnvironmentVariable("BRIGADE_WORKER");
+    QVERIFY2(QFileInfo(worker).isExecutable(), "BRIGADE_WORKER must name the brigade-worker executable");
+}
+
+void TestGui::dropFileAndRun()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"ab.csv"_s);
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("a,b\n1,10\n2,20\n3,30\n4,40\n");
+    }
+
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"stats"_s);
+    QVERIFY2(!button(window, u"runButton"_s)->isEnabled(), "stats needs a dataset before it can run");
+
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &drop);
+    QVERIFY(drop.isAccepted());
+    QCOMPARE(window.dataset(), path);
+
+    setWorkers(window, 2);
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"ok"_s);
+
+    auto *table = window.findChild<QTableWidget *>(u"resultTable"_s);
+    QVERIFY(table);
+    QCOMPARE(table->rowCount(), 2);
+    int nameColumn = -1;
+    int meanColumn = -1;
+    for (int c = 0; c < table->columnCount(); ++c) {
+        if (table->horizontalHeaderItem(c)->text() == u"name"_s)
+            nameColumn = c;
+        if (table->horizontalHeaderItem(c)->text() == u"mean"_s)
+            meanColumn = c;
+    }
+    QVERIFY(nameColumn >= 0 && meanColumn >= 0);
+    QMap<QString, double> means;
+    for (int row = 0; row < table->rowCount(); ++row)
+        means.insert(table->item(row, nameColumn)->text(), table->item(row, meanColumn)->text().toDouble());
+    QCOMPARE(means.value(u"a"_s), 2.5);
+    QCOMPARE(means.value(u"b"_s), 25.0);
+
+    auto *overall = window.findChild<QProgressBar *>(u"overallProgress"_s);
+    QVERIFY(overall);
+    QCOMPARE(overall->value(), overall->maximum());
+    const QList<QProgressBar *> bars = workerBars(window);
+    QCOMPARE(bars.size(), 2);
+    for (QProgressBar *bar : bars)
+        QCOMPARE(bar->value(), bar->maximum());
+}
+
+void TestGui::primesRunShowsCount()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"primes"_s);
+    typeParam(window, u"start"_s, u"10000"_s);
+    typeParam(window, u"end"_s, u"100000"_s);
+    setWorkers(window, 2);
+
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"ok"_s);
+    auto *summary = window.findChild<QLabel *>(u"resultSummary"_s);
+    QVERIFY(summary);
+    QVERIFY2(summary->text().contains(u"8363"_s), qPrintable(summary->text()));
+    QVERIFY2(summary->text().contains(u"ok"_s), qPrintable(summary->text()));
+}
+
+void TestGui::invalidParamDisablesRun()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"primes"_s);
+    QPushButton *run = button(window, u"runButton"_s);
+    QVERIFY(run->isEnabled());
+    QSignalSpy validity(window.paramForm(), &ParamForm::validityChanged);
+
+    typeParam(window, u"end"_s, u"abc"_s);
+    QVERIFY(!run->isEnabled());
+    QVERIFY(!validity.isEmpty());
+    QCOMPARE(validity.last().first().toBool(), false);
+    bool reasonShown = false;
+    for (const QLabel *label : window.findChildren<QLabel *>())
+        if (label->isVisible() && label->text().contains(u"end"_s) && label->text().contains(u"integer"_s))
+            reasonShown = true;
+    QVERIFY2(reasonShown, "no visible label says why --end is invalid");
+
+    typeParam(window, u"end"_s, u"100000"_s);
+    QVERIFY(run->isEnabled());
+    QCOMPARE(validity.last().first().toBool(), true);
+    QCOMPARE(window.paramForm()->values().value(u"end"_s).toLongLong(), 100000);
+}
+
+void TestGui::cancelLeavesNoWorker()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"risky"_s);
+    typeParam(window, u"items"_s, u"200"_s);
+    typeParam(window, u"delay-ms"_s, u"50"_s); // 10 s of work: long enough to cancel in the middle
+    setWorkers(window, 2);
+
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QTest::mouseClick(button(window, u"runButton"_s), Qt::LeftButton);
+    QVERIFY(window.currentRun());
+    QPushButton *cancel = button(window, u"cancelButton"_s);
+    QVERIFY(cancel->isEnabled());
+    QVERIFY(!button(window, u"runButton"_s)->isEnabled());
+
+    // Cancel once both workers are known and work is under way.
+    const RunMonitor *monitor = window.monitor();
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->workerPids().size() >= 2 && monitor->lastSnapshot().itemsDone > 0,
+                             10000);
+    QTest::qWait(300);
+    QVERIFY(finished.isEmpty());
+    const QList<qint64> pids = monitor->workerPids();
+
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(finished.wait(10000));
+    const auto outcome = finished.first().first().value<RunOutcome>();
+    QCOMPARE(runStatusName(outcome.status), u"cancelled"_s);
+    QVERIFY(monitor->lastSnapshot().itemsDone < 200);
+    QVERIFY(!cancel->isEnabled());
+    QVERIFY(button(window, u"runButton"_s)->isEnabled());
+
+    for (qint64 pid : pids)
+        QTRY_VERIFY2_WITH_TIMEOUT(processGone(pid), qPrintable(u"worker %1 still exists"_s.arg(pid)), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(workerChildren().isEmpty(), 5000);
+}
+
+void TestGui::riskyErrorShowsTrace()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"risky"_s);
+    typeParam(window, u"items"_s, u"20"_s);
+    typeParam(window, u"fail-at"_s, u"7"_s);
+    auto *mode = window.findChild<QComboBox *>(u"param-mode"_s);
+    QVERIFY(mode);
+    mode->setCurrentText(u"throw"_s);
+    auto *chunkAuto = window.findChild<QCheckBox *>(u"chunkAuto"_s);
+    auto *chunkSize = window.findChild<QSpinBox *>(u"chunkSize"_s);
+    QVERIFY(chunkAuto && chunkSize);
+    QVERIFY(!chunkSize->isEnabled());
+    chunkAuto->setChecked(false);
+    QVERIFY(chunkSize->isEnabled());
+    chunkSize->setValue(1);
+    setWorkers(window, 2);
+
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"failed"_s);
+    QCOMPARE(outcome.chunkSize, 1);
+
+    ErrorConsole *console = window.findChild<ErrorConsole *>(u"errorConsole"_s);
+    QVERIFY(console);
+    QVERIFY(console->reportCount() >= 1);
+    QVERIFY(console->topLevelItemCount() >= 1);
+    QTreeWidgetItem *row = console->topLevelItem(0);
+    QVERIFY(row->text(ErrorConsole::MessageColumn).contains(u"task 7"_s));
+    row->setExpanded(true);
+    QVERIFY(row->isExpanded());
+    QVERIFY(row->childCount() > 0);
+    QVERIFY2(anyChildContains(row, u"throwAtItem"_s),
+             qPrintable(ErrorConsole::reportText(console->reports().first())));
+}
+
+QTEST_MAIN(TestGui)
+
+#include "tst_gui.moc"

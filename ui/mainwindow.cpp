@@ -1,0 +1,455 @@
+// MainWindow: builds a RunRequest from the controls and shows one JobRun at a time through its views.
+#include "ui/mainwindow.h"
+
+#include "core/jobs/registry.h"
+#include "ui/errorconsole.h"
+#include "ui/paramform.h"
+#include "ui/resultview.h"
+#include "ui/runmonitor.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade {
+
+namespace {
+
+constexpr int MaxWorkers = 64;
+
+QSettings settings()
+{
+    return QSettings(u"Brigade"_s, u"Brigade"_s);
+}
+
+// The first local file among the URLs that loadDataset can read, or an empty string.
+QString firstDataset(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl &url : mime->urls())
+        if (url.isLocalFile() && isSupportedDatasetPath(url.toLocalFile()))
+            return url.toLocalFile();
+    return {};
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowTitle(u"Brigade"_s);
+    setAcceptDrops(true);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(buildControls());
+    splitter->addWidget(buildViews());
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+
+    m_openAction = new QAction(tr("&Open dataset…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openDatasetDialog);
+    auto *sampleAction = new QAction(tr("Use the &sample dataset"), this);
+    connect(sampleAction, &QAction::triggered, this, &MainWindow::selectSample);
+    auto *quitAction = new QAction(tr("&Quit"), this);
+    quitAction->setShortcut(QKeySequence::Quit);
+    connect(quitAction, &QAction::triggered, this, &QWidget::close);
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(m_openAction);
+    fileMenu->addAction(sampleAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(quitAction);
+
+    // Restore the last job and worker count before the change signals are connected, so that
+    // restoring does not write them back.
+    QSettings stored = settings();
+    m_workers->setValue(stored.value(u"workers"_s, m_workers->value()).toInt());
+    const int jobIndex = m_jobCombo->findText(stored.value(u"job"_s).toString());
+    m_jobCombo->setCurrentIndex(jobIndex >= 0 ? jobIndex : 0);
+    connect(m_jobCombo, &QComboBox::currentIndexChanged, this, &MainWindow::onJobChanged);
+    connect(m_workers, &QSpinBox::valueChanged, this,
+            [](int value) { settings().setValue(u"workers"_s, value); });
+    onJobChanged(m_jobCombo->currentIndex());
+
+    resize(1100, 700);
+    statusBar()->showMessage(
+        tr("Pick a job; drop a .csv, .tsv or .npy file for the jobs that read a dataset"));
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::buildControls()
+{
+    auto *controls = new QWidget;
+    auto *layout = new QVBoxLayout(controls);
+
+    auto *datasetBox = new QGroupBox(tr("Dataset"), controls);
+    auto *datasetLayout = new QVBoxLayout(datasetBox);
+    m_datasetLabel = new QLabel(tr("No dataset: drop a file here"), datasetBox);
+    m_datasetLabel->setObjectName(u"datasetLabel"_s);
+    m_datasetLabel->setAccessibleName(tr("Dataset"));
+    m_datasetLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long path is clipped rather than widening the whole column; the tooltip shows it in full.
+    m_datasetLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    datasetLayout->addWidget(m_datasetLabel);
+    auto *datasetButtons = new QHBoxLayout;
+    auto *openButton = new QPushButton(tr("Open…"), datasetBox);
+    openButton->setObjectName(u"openButton"_s);
+    openButton->setAccessibleName(tr("Open dataset"));
+    openButton->setToolTip(tr("Open a .csv, .tsv or .npy file (Ctrl+O)"));
+    connect(openButton, &QPushButton::clicked, this, &MainWindow::openDatasetDialog);
+    auto *sampleButton = new QPushButton(tr("Sample"), datasetBox);
+    sampleButton->setObjectName(u"sampleButton"_s);
+    sampleButton->setAccessibleName(tr("Use the sample dataset"));
+    sampleButton->setToolTip(tr("Use the bundled sample measurements"));
+    connect(sampleButton, &QPushButton::clicked, this, &MainWindow::selectSample);
+    datasetButtons->addWidget(openButton);
+    datasetButtons->addWidget(sampleButton);
+    datasetButtons->addStretch(1);
+    datasetLayout->addLayout(datasetButtons);
+    layout->addWidget(datasetBox);
+
+    auto *jobBox = new QGroupBox(tr("Job"), controls);
+    auto *jobLayout = new QVBoxLayout(jobBox);
+    m_jobCombo = new QComboBox(jobBox);
+    m_jobCombo->setObjectName(u"jobCombo"_s);
+    m_jobCombo->setAccessibleName(tr("Job"));
+    for (const Job *job : allJobs()) {
+        m_jobCombo->addItem(job->name());
+        m_jobCombo->setItemData(m_jobCombo->count() - 1, job->summary(), Qt::ToolTipRole);
+    }
+    jobLayout->addWidget(m_jobCombo);
+    m_jobSummary = new QLabel(jobBox);
+    m_jobSummary->setObjectName(u"jobSummary"_s);
+    m_jobSummary->setWordWrap(true);
+    jobLayout->addWidget(m_jobSummary);
+    layout->addWidget(jobBox);
+
+    m_paramBox = new QGroupBox(tr("Parameters"), controls);
+    new QVBoxLayout(m_paramBox);
+    layout->addWidget(m_paramBox);
+
+    auto *settingsBox = new QGroupBox(tr("Run settings"), controls);
+    auto *settingsLayout = new QFormLayout(settingsBox);
+    m_workers = new QSpinBox(settingsBox);
+    m_workers->setObjectName(u"workers"_s);
+    m_workers->setAccessibleName(tr("Workers"));
+    m_workers->setToolTip(tr("Number of worker processes"));
+    m_workers->setRange(1, MaxWorkers);
+    m_workers->setValue(std::clamp(QThread::idealThreadCount(), 1, MaxWorkers));
+    settingsLayout->addRow(tr("&Workers:"), m_workers);
+
+    auto *chunkRow = new QHBoxLayout;
+    m_chunkAuto = new QCheckBox(tr("auto"), settingsBox);
+    m_chunkAuto->setObjectName(u"chunkAuto"_s);
+    m_chunkAuto->setAccessibleName(tr("Automatic chunk size"));
+    m_chunkAuto->setChecked(true);
+    m_chunkSize = new QSpinBox(settingsBox);
+    m_chunkSize->setObjectName(u"chunkSize"_s);
+    m_chunkSize->setAccessibleName(tr("Chunk size"));
+    m_chunkSize->setToolTip(tr("Items per task"));
+    m_chunkSize->setRange(1, 1'000'000'000);
+    m_chunkSize->setValue(1000);
+    m_chunkSize->setEnabled(false);
+    connect(m_chunkAuto, &QCheckBox::toggled, m_chunkSize,
+            [this](bool automatic) { m_chunkSize->setEnabled(!automatic); });
+    chunkRow->addWidget(m_chunkAuto);
+    chunkRow->addWidget(m_chunkSize, 1);
+    auto *chunkLabel = new QLabel(tr("&Chunk size:"), settingsBox);
+    chunkLabel->setBuddy(m_chunkAuto);
+    settingsLayout->addRow(chunkLabel, chunkRow);
+
+    m_ordered = new QCheckBox(tr("Reduce results in task order"), settingsBox);
+    m_ordered->setObjectName(u"ordered"_s);
+    m_ordered->setAccessibleName(tr("Ordered"));
+    m_ordered->setChecked(true);
+    settingsLayout->addRow(tr("Ordered:"), m_ordered);
+    layout->addWidget(settingsBox);
+
+    auto *buttons = new QHBoxLayout;
+    m_runButton = new QPushButton(tr("Run"), controls);
+    m_runButton->setObjectName(u"runButton"_s);
+    m_runButton->setAccessibleName(tr("Run"));
+    m_runButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_runButton->setDefault(true);
+    connect(m_runButton, &QPushButton::clicked, this, &MainWindow::startRun);
+    m_cancelButton = new QPushButton(tr("Cancel"), controls);
+    m_cancelButton->setObjectName(u"cancelButton"_s);
+    m_cancelButton->setAccessibleName(tr("Cancel"));
+    m_cancelButton->setToolTip(tr("Cancel the run (Esc)"));
+    m_cancelButton->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancelButton->setEnabled(false);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelRun);
+    buttons->addWidget(m_runButton);
+    buttons->addWidget(m_cancelButton);
+    layout->addLayout(buttons);
+    layout->addStretch(1);
+
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(controls);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(340);
+    return scroll;
+}
+
+QWidget *MainWindow::buildViews()
+{
+    auto *views = new QWidget;
+    auto *layout = new QVBoxLayout(views);
+
+    auto *monitorBox = new QGroupBox(tr("Progress"), views);
+    auto *monitorLayout = new QVBoxLayout(monitorBox);
+    m_monitor = new RunMonitor(monitorBox);
+    monitorLayout->addWidget(m_monitor);
+    layout->addWidget(monitorBox);
+
+    m_tabs = new QTabWidget(views);
+    m_tabs->setObjectName(u"viewTabs"_s);
+    m_result = new ResultView(m_tabs);
+    m_tabs->addTab(m_result, tr("Result"));
+
+    m_errorTab = new QWidget(m_tabs);
+    auto *errorLayout = new QVBoxLayout(m_errorTab);
+    m_errors = new ErrorConsole(m_errorTab);
+    errorLayout->addWidget(m_errors, 1);
+    auto *copyRow = new QHBoxLayout;
+    auto *copyButton = new QPushButton(tr("Copy"), m_errorTab);
+    copyButton->setObjectName(u"copyErrorsButton"_s);
+    copyButton->setAccessibleName(tr("Copy error reports"));
+    copyButton->setToolTip(tr("Copy the selected reports (or all) with their traces"));
+    connect(copyButton, &QPushButton::clicked, m_errors, &ErrorConsole::copySelected);
+    copyRow->addStretch(1);
+    copyRow->addWidget(copyButton);
+    errorLayout->addLayout(copyRow);
+    m_tabs->addTab(m_errorTab, tr("Errors"));
+    connect(m_errors, &ErrorConsole::reportCountChanged, m_tabs, [this](int count) {
+        m_tabs->setTabText(m_tabs->indexOf(m_errorTab),
+                           count > 0 ? tr("Errors (%1)").arg(count) : tr("Errors"));
+    });
+    layout->addWidget(m_tabs, 1);
+    return views;
+}
+
+void MainWindow::setDataset(const QString &path)
+{
+    m_dataset = path;
+    if (path.isEmpty()) {
+        m_datasetLabel->setText(tr("No dataset: drop a file here"));
+        m_datasetLabel->setToolTip({});
+    } else {
+        m_datasetLabel->setText(QDir::toNativeSeparators(path));
+        m_datasetLabel->setToolTip(QDir::toNativeSeparators(path));
+    }
+    updateActions();
+    Q_EMIT datasetChanged(path);
+}
+
+void MainWindow::selectSample()
+{
+    setDataset(QString::fromUtf16(SampleDatasetPath));
+}
+
+void MainWindow::openDatasetDialog()
+{
+    const QString dir = m_dataset.isEmpty() || m_dataset.startsWith(u':')
+                            ? settings().value(u"datasetDir"_s, QDir::homePath()).toString()
+                            : QFileInfo(m_dataset).absolutePath();
+    // open(), not exec(): the window keeps handling the run's signals while the dialog is up.
+    auto *dialog = new QFileDialog(this, tr("Open dataset"), dir,
+                                   tr("Datasets (*.csv *.tsv *.tab *.npy);;All files (*)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &file) {
+        settings().setValue(u"datasetDir"_s, QFileInfo(file).absolutePath());
+        setDataset(file);
+    });
+    dialog->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!firstDataset(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+    else
+        event->ignore();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = firstDataset(event->mimeData());
+    if (path.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    setDataset(path);
+    statusBar()->showMessage(tr("Dataset: %1").arg(QDir::toNativeSeparators(path)), 5000);
+}
+
+const Job *MainWindow::currentJob() const
+{
+    return findJob(m_jobCombo->currentText());
+}
+
+void MainWindow::selectJob(const QString &name)
+{
+    const int index = m_jobCombo->findText(name);
+    if (index >= 0)
+        m_jobCombo->setCurrentIndex(index);
+}
+
+void MainWindow::onJobChanged(int index)
+{
+    const Job *job = findJob(m_jobCombo->itemText(index));
+    delete m_form;
+    m_form = nullptr;
+    if (!job) {
+        m_jobSummary->clear();
+        updateActions();
+        return;
+    }
+    QString summary = job->summary();
+    if (job->input() == InputUse::Read)
+        summary += u"\n"_s + tr("Reads the dataset.");
+    else if (job->input() == InputUse::ReadWrite)
+        summary += u"\n"_s + tr("Changes a shared copy of the dataset in place.");
+    m_jobSummary->setText(summary);
+    m_jobCombo->setToolTip(job->summary());
+
+    m_form = new ParamForm(job->params(), m_paramBox);
+    m_form->setObjectName(u"paramForm"_s);
+    m_paramBox->layout()->addWidget(m_form);
+    connect(m_form, &ParamForm::validityChanged, this, &MainWindow::updateActions);
+    settings().setValue(u"job"_s, job->name());
+    updateActions();
+}
+
+RunRequest MainWindow::currentRequest() const
+{
+    RunRequest request;
+    const Job *job = currentJob();
+    request.job = job ? job->name() : m_jobCombo->currentText();
+    if (m_form)
+        request.params = m_form->values();
+    if (job && job->input() != InputUse::None)
+        request.input = DatasetSource{m_dataset};
+    request.workers = m_workers->value();
+    request.chunkSize = m_chunkAuto->isChecked() ? 0 : m_chunkSize->value();
+    request.ordered = m_ordered->isChecked();
+    return request;
+}
+
+void MainWindow::updateActions()
+{
+    const Job *job = currentJob();
+    const bool running = m_run && m_run->isRunning();
+    QString blocker;
+    if (!job)
+        blocker = tr("Pick a job");
+    else if (m_form && !m_form->isValid())
+        blocker = tr("Fix the parameters marked in red");
+    else if (job->input() != InputUse::None && m_dataset.isEmpty())
+        blocker = tr("This job needs a dataset: drop a file, open one or use the sample");
+    else if (running)
+        blocker = tr("A run is going");
+    m_runButton->setEnabled(blocker.isEmpty());
+    m_runButton->setToolTip(blocker.isEmpty() ? tr("Run the job (Ctrl+R)") : blocker);
+    m_cancelButton->setEnabled(running);
+}
+
+void MainWindow::startRun()
+{
+    if (m_run && m_run->isRunning())
+        return;
+    RunRequest request = currentRequest();
+    if (const auto failure = JobRun::validate(request)) {
+        statusBar()->showMessage(failure->describe());
+        return;
+    }
+    if (m_run)
+        m_run->deleteLater(); // finished: its thread and workers are already gone
+
+    m_monitor->reset();
+    m_result->clear();
+    m_errors->clearReports();
+    m_tabs->setCurrentWidget(m_result);
+
+    auto *run = new JobRun(std::move(request), this);
+    m_run = run;
+    connect(run, &JobRun::progressed, m_monitor, &RunMonitor::showSnapshot);
+    connect(run, &JobRun::errorReported, m_errors, &ErrorConsole::addReport);
+    connect(run, &JobRun::finished, this, [this, run](const RunOutcome &outcome) {
+        if (run == m_run)
+            onRunFinished(outcome);
+    });
+    run->start();
+    statusBar()->showMessage(
+        tr("Running %1 on %2 worker(s)…").arg(run->request().job).arg(run->request().workers));
+    updateActions();
+    Q_EMIT runStarted();
+}
+
+void MainWindow::cancelRun()
+{
+    if (!m_run || !m_run->isRunning())
+        return;
+    m_run->cancel();
+    m_cancelButton->setEnabled(false);
+    statusBar()->showMessage(tr("Cancelling…"));
+}
+
+void MainWindow::onRunFinished(const RunOutcome &outcome)
+{
+    m_monitor->showFinished(outcome);
+    m_result->showOutcome(outcome);
+    switch (outcome.status) {
+    case RunStatus::Ok:
+        statusBar()->showMessage(tr("Finished in %1 s").arg(outcome.elapsedSeconds, 0, 'f', 2));
+        break;
+    case RunStatus::Cancelled:
+        statusBar()->showMessage(tr("Cancelled after %1 s").arg(outcome.elapsedSeconds, 0, 'f', 2));
+        break;
+    case RunStatus::Failed:
+        statusBar()->showMessage(
+            outcome.failure
+                ? outcome.failure->describe()
+                : tr("Failed: %1 of %2 tasks failed").arg(outcome.failedTasks).arg(outcome.tasks));
+        break;
+    }
+    if (outcome.status == RunStatus::Failed && !outcome.errors.isEmpty())
+        m_tabs->setCurrentWidget(m_errorTab);
+    updateActions();
+    Q_EMIT runFinished(outcome);
+}
+
+} // namespace brigade

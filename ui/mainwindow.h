@@ -1,0 +1,98 @@
+// MainWindow: dataset, job catalogue, parameters and run settings on the left; the run's views on the right.
+#pragma once
+
+#include "core/pool/jobrun.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QGroupBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+
+namespace brigade {
+
+class ErrorConsole;
+class Job;
+class ParamForm;
+class ResultView;
+class RunMonitor;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // The bundled sample, a resource compiled into the `brigade` executable.
+    static constexpr char16_t SampleDatasetPath[] = u":/samples/measurements.csv";
+
+    void setDataset(const QString &path);
+    QString dataset() const { return m_dataset; }
+
+    // Selects a job of the catalogue by name (unknown names are ignored) and rebuilds the form.
+    void selectJob(const QString &name);
+    const Job *currentJob() const;
+
+    // The latest run (running or finished), or null before the first one.
+    JobRun *currentRun() const { return m_run; }
+    // The request the controls describe now: job, typed parameters, input and run settings.
+    RunRequest currentRequest() const;
+
+    ParamForm *paramForm() const { return m_form; }
+    RunMonitor *monitor() const { return m_monitor; }
+    ErrorConsole *errorConsole() const { return m_errors; }
+    ResultView *resultView() const { return m_result; }
+
+public Q_SLOTS:
+    void startRun();
+    void cancelRun();
+    void openDatasetDialog();
+    void selectSample();
+
+Q_SIGNALS:
+    void datasetChanged(const QString &path);
+    void runStarted();
+    void runFinished(const brigade::RunOutcome &outcome);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    QWidget *buildControls();
+    QWidget *buildViews();
+    void onJobChanged(int index);
+    void onRunFinished(const RunOutcome &outcome);
+    void updateActions();
+
+    QString m_dataset;
+    JobRun *m_run = nullptr;
+
+    QLabel *m_datasetLabel = nullptr;
+    QComboBox *m_jobCombo = nullptr;
+    QLabel *m_jobSummary = nullptr;
+    QGroupBox *m_paramBox = nullptr;
+    ParamForm *m_form = nullptr;
+    QSpinBox *m_workers = nullptr;
+    QCheckBox *m_chunkAuto = nullptr;
+    QSpinBox *m_chunkSize = nullptr;
+    QCheckBox *m_ordered = nullptr;
+    QPushButton *m_runButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QAction *m_openAction = nullptr;
+
+    RunMonitor *m_monitor = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    ResultView *m_result = nullptr;
+    ErrorConsole *m_errors = nullptr;
+    QWidget *m_errorTab = nullptr;
+};
+
+} // namespace brigade
