@@ -2,6 +2,7 @@
 
 #include "terminalprogress.h"
 
+#include "core/data/dataset.h"
 #include "core/data/segmentregistry.h"
 #include "core/jobs/registry.h"
 #include "core/pool/jobrun.h"
@@ -25,8 +26,14 @@ namespace brigade {
 
 namespace {
 
-void out(const QString &text) { std::fputs(text.toLocal8Bit().constData(), stdout); }
-void err(const QString &text) { std::fputs(text.toLocal8Bit().constData(), stderr); }
+void out(const QString &text)
+{
+    std::fputs(text.toLocal8Bit().constData(), stdout);
+}
+void err(const QString &text)
+{
+    std::fputs(text.toLocal8Bit().constData(), stderr);
+}
 
 int usageError(const QString &message)
 {
@@ -67,7 +74,8 @@ void installInterruptHandlers()
 {
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return;
-    struct sigaction sa {};
+    struct sigaction sa {
+    };
     sa.sa_handler = onSignal;
     ::sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
@@ -221,9 +229,10 @@ int runJob(const QStringList &args)
         }
         const auto name = flag.mid(2);
         const QList<ParamSpec> specs = job->params();
-        const bool isParam = std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &p) { return p.name == name; });
-        static const QStringList general = {u"--input"_s, u"--output"_s, u"--workers"_s, u"--chunk-size"_s, u"--rows"_s,
-                                            u"--retries"_s};
+        const bool isParam =
+            std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &p) { return p.name == name; });
+        static const QStringList general = {u"--input"_s,      u"--output"_s, u"--workers"_s,
+                                            u"--chunk-size"_s, u"--rows"_s,   u"--retries"_s};
         if (!isParam && !general.contains(flag))
             return usageError(flag + u": unknown flag for job \"%1\""_s.arg(job->name()));
         if (!inlineValue && i + 1 >= args.size())
@@ -280,7 +289,8 @@ int runJob(const QStringList &args)
 
     const RunOutcome &o = run.outcome();
     if (json)
-        out(QString::fromUtf8(QJsonDocument(o.toCbor(job->name()).toJsonObject()).toJson(QJsonDocument::Compact)) +
+        out(QString::fromUtf8(
+                QJsonDocument(o.toCbor(job->name()).toJsonObject()).toJson(QJsonDocument::Compact)) +
             u'\n');
     if (o.failure) {
         err(u"brigade: "_s + o.failure->describe() + u'\n');
@@ -317,7 +327,10 @@ bool isCliInvocation(const QStringList &args)
     return !args.isEmpty() && commands.contains(args.first());
 }
 
-QStringList defaultHeadlessJob() { return {u"run"_s, u"stats"_s, u"--input"_s, QString::fromUtf16(SampleDataset)}; }
+QStringList defaultHeadlessJob()
+{
+    return {u"run"_s, u"stats"_s, u"--input"_s, QString::fromUtf16(BundledSampleDataset)};
+}
 
 int runCli(const QStringList &args)
 {

@@ -11,8 +11,7 @@ bool isCliInvocation(const QStringList &args);
 // Runs a command-line action in a QCoreApplication that already exists; returns the process exit code.
 int runCli(const QStringList &args);
 
-// The bundled sample dataset, and the job run on it when there is no display.
-inline constexpr char16_t SampleDataset[] = u":/samples/measurements.csv";
+// The job run on the bundled sample when there is no display.
 QStringList defaultHeadlessJob();
 
 } // namespace brigade

@@ -1,6 +1,7 @@
 // brigade: the window by default; `brigade run ...` and the other commands run headless.
 #include "cli.h"
 
+#include "core/data/dataset.h"
 #include "core/data/segmentregistry.h"
 #include "ui/mainwindow.h"
 
@@ -32,7 +33,8 @@ int main(int argc, char *argv[])
         QCoreApplication::setApplicationName(u"Brigade"_s);
         QCoreApplication::setOrganizationName(u"Brigade"_s);
         if (args.isEmpty()) {
-            std::fputs("brigade: no display; running the default job on the bundled sample headless\n", stderr);
+            std::fputs("brigade: no display; running the default job on the bundled sample headless\n",
+                       stderr);
             args = brigade::defaultHeadlessJob();
         }
         return brigade::runCli(args);
@@ -45,7 +47,8 @@ int main(int argc, char *argv[])
     brigade::SegmentRegistry::reclaimLeftovers();
     brigade::MainWindow window;
     const QString file = args.value(0);
-    window.setDataset(file.isEmpty() ? QString::fromUtf16(brigade::SampleDataset) : QFileInfo(file).absoluteFilePath());
+    window.setDataset(file.isEmpty() ? QString::fromUtf16(brigade::BundledSampleDataset)
+                                     : QFileInfo(file).absoluteFilePath());
     window.show();
     return QApplication::exec();
 }

@@ -35,8 +35,8 @@ void TerminalProgress::show(const ProgressSnapshot &s)
     const double fraction = s.itemsTotal > 0 ? double(done) / double(s.itemsTotal) : 1.0;
     const int filled = int(fraction * Width);
     QString line = u"\r["_s + QString(filled, u'#') + QString(Width - filled, u'.') + u"] "_s +
-                   QString::number(int(fraction * 100)).rightJustified(3) + u"% "_s + QString::number(done) + u'/' +
-                   QString::number(s.itemsTotal) + u" items"_s;
+                   QString::number(int(fraction * 100)).rightJustified(3) + u"% "_s + QString::number(done) +
+                   u'/' + QString::number(s.itemsTotal) + u" items"_s;
     if (s.itemsPerSecond > 0)
         line += u" · "_s + humanRate(s.itemsPerSecond) + u" items/s"_s;
     if (s.etaSeconds >= 0 && done < s.itemsTotal)

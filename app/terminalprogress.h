@@ -7,7 +7,8 @@
 
 namespace brigade {
 
-class TerminalProgress {
+class TerminalProgress
+{
 public:
     void show(const ProgressSnapshot &snapshot);
     void clear();

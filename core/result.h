@@ -25,11 +25,15 @@ struct Failure {
     QString describe() const;
 };
 
-template<typename T>
-class [[nodiscard]] Result {
+template<typename T> class [[nodiscard]] Result
+{
 public:
-    Result(T value) : m_state(std::move(value)) {}
-    Result(Failure failure) : m_state(std::move(failure)) {}
+    Result(T value)
+        : m_state(std::move(value))
+    {}
+    Result(Failure failure)
+        : m_state(std::move(failure))
+    {}
 
     bool ok() const { return std::holds_alternative<T>(m_state); }
     explicit operator bool() const { return ok(); }

@@ -159,7 +159,10 @@ void TestGui::dropFileAndRun()
     {
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("a,b\n1,10\n2,20\n3,30\n4,40\n");
+        // 2000 rows, one task each: long enough that both workers take part.
+        file.write("a,b\n");
+        for (int i = 0; i < 2000; ++i)
+            file.write(QByteArray::number(1 + i % 4) + ',' + QByteArray::number(10 * (1 + i % 4)) + '\n');
     }
 
     MainWindow window;
@@ -179,11 +182,14 @@ void TestGui::dropFileAndRun()
     QCOMPARE(window.dataset(), path);
 
     setWorkers(window, 2);
+    window.findChild<QCheckBox *>(u"chunkAuto"_s)->setChecked(false);
+    window.findChild<QSpinBox *>(u"chunkSize"_s)->setValue(1);
     RunOutcome outcome;
     clickRunAndWait(window, &outcome);
     if (QTest::currentTestFailed())
         return;
     QCOMPARE(runStatusName(outcome.status), u"ok"_s);
+    QCOMPARE(outcome.tasks, 2000);
 
     auto *table = window.findChild<QTableWidget *>(u"resultTable"_s);
     QVERIFY(table);

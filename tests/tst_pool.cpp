@@ -20,7 +20,8 @@ using namespace brigade;
 
 namespace {
 
-RunOutcome runToEnd(const RunRequest &request, int timeoutMs = 60000, QList<ProgressSnapshot> *snapshots = nullptr)
+RunOutcome runToEnd(const RunRequest &request, int timeoutMs = 60000,
+                    QList<ProgressSnapshot> *snapshots = nullptr)
 {
     JobRun run(request);
     QSignalSpy finished(&run, &JobRun::finished);
@@ -33,7 +34,10 @@ RunOutcome runToEnd(const RunRequest &request, int timeoutMs = 60000, QList<Prog
     return run.outcome();
 }
 
-bool processAlive(qint64 pid) { return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM); }
+bool processAlive(qint64 pid)
+{
+    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+}
 
 QStringList ownSegments()
 {
@@ -61,11 +65,12 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("expected");
         for (int workers : {1, 2, 3}) {
             for (bool ordered : {true, false}) {
-                const QByteArray tag = "w" + QByteArray::number(workers) + (ordered ? " ordered" : " unordered");
-                QTest::newRow(QByteArray("small " + tag).constData()) << qint64(10000) << qint64(100000) << workers << ordered
-                                                            << qint64(8363);
-                QTest::newRow(QByteArray("large " + tag).constData()) << qint64(10000) << qint64(2000000) << workers << ordered
-                                                            << qint64(147704);
+                const QByteArray tag =
+                    "w" + QByteArray::number(workers) + (ordered ? " ordered" : " unordered");
+                QTest::newRow(QByteArray("small " + tag).constData())
+                    << qint64(10000) << qint64(100000) << workers << ordered << qint64(8363);
+                QTest::newRow(QByteArray("large " + tag).constData())
+                    << qint64(10000) << qint64(2000000) << workers << ordered << qint64(147704);
             }
         }
     }
@@ -188,8 +193,9 @@ private Q_SLOTS:
                 data(r, 0) = normal(rng);
                 data(r, 1) = normal(rng) * 1e6 + 1e9; // a large offset: naive formulas lose precision here
                 data(r, 2) = double(r % 17);
-                file.write(QByteArray::number(data(r, 0), 'g', 17) + ',' + QByteArray::number(data(r, 1), 'g', 17) +
-                           ',' + QByteArray::number(data(r, 2), 'g', 17) + '\n');
+                file.write(QByteArray::number(data(r, 0), 'g', 17) + ',' +
+                           QByteArray::number(data(r, 1), 'g', 17) + ',' +
+                           QByteArray::number(data(r, 2), 'g', 17) + '\n');
             }
         }
         RunRequest request;
@@ -211,8 +217,10 @@ private Q_SLOTS:
             QCOMPARE(col.value(u"name"_s).toString(), names[c]);
             QCOMPARE(col.value(u"count"_s).toInteger(), rows);
             QVERIFY(std::abs(col.value(u"mean"_s).toDouble() - mean) <= 1e-12 * std::abs(mean));
-            QVERIFY2(std::abs(col.value(u"std"_s).toDouble() - stdDev) <= 1e-9 * stdDev,
-                     qPrintable(u"%1 vs %2"_s.arg(col.value(u"std"_s).toDouble(), 0, 'g', 17).arg(stdDev, 0, 'g', 17)));
+            QVERIFY2(
+                std::abs(col.value(u"std"_s).toDouble() - stdDev) <= 1e-9 * stdDev,
+                qPrintable(
+                    u"%1 vs %2"_s.arg(col.value(u"std"_s).toDouble(), 0, 'g', 17).arg(stdDev, 0, 'g', 17)));
             QCOMPARE(col.value(u"min"_s).toDouble(), v.minCoeff());
             QCOMPARE(col.value(u"max"_s).toDouble(), v.maxCoeff());
         }

@@ -17,7 +17,10 @@ QByteArray rawFrame(const QByteArray &payload)
     return frame + payload;
 }
 
-QByteArray cborFrame(const QCborMap &map) { return rawFrame(QCborValue(map).toCbor()); }
+QByteArray cborFrame(const QCborMap &map)
+{
+    return rawFrame(QCborValue(map).toCbor());
+}
 
 } // namespace
 
@@ -64,8 +67,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("oversize") << rawFrame(QByteArray(100, 'x')).replace(0, 4, QByteArray("\xff\xff\xff\x7f", 4))
-                                  << u"exceeds"_s;
+        QTest::newRow("oversize")
+            << rawFrame(QByteArray(100, 'x')).replace(0, 4, QByteArray("\xff\xff\xff\x7f", 4))
+            << u"exceeds"_s;
         QTest::newRow("empty frame") << rawFrame({}) << u"empty"_s;
         QTest::newRow("not cbor") << rawFrame("\xff\xfe\x00garbage") << u"CBOR"_s;
         QTest::newRow("not a map") << rawFrame(QCborValue(42).toCbor()) << u"not a CBOR map"_s;
@@ -78,11 +82,11 @@ private Q_SLOTS:
                                                       {field::Begin, 0}})
                                         << u"lacks field \"end\""_s;
         QTest::newRow("result lacks value")
-            << cborFrame({{field::Type, int(MessageType::Result)}, {field::Id, 1}}) << u"lacks field \"value\""_s;
-        QTest::newRow("wrong field type") << cborFrame({{field::Type, int(MessageType::Progress)},
-                                                        {field::Id, u"one"_s},
-                                                        {field::Done, 1}})
-                                          << u"wrong type"_s;
+            << cborFrame({{field::Type, int(MessageType::Result)}, {field::Id, 1}})
+            << u"lacks field \"value\""_s;
+        QTest::newRow("wrong field type")
+            << cborFrame({{field::Type, int(MessageType::Progress)}, {field::Id, u"one"_s}, {field::Done, 1}})
+            << u"wrong type"_s;
     }
 
     void malformed()

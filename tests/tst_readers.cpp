@@ -74,8 +74,9 @@ private Q_SLOTS:
                                             doubles({1, 4, 2, 5, 3, 6}))));
         QVERIFY(f.ok());
         QCOMPARE(f->matrix<double>()(1, 2), 6.0);
-        auto v = readNpy(
-            writeFile(dir, u"v.npy"_s, npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", doubles({1, 2, 3, 4}))));
+        auto v = readNpy(writeFile(
+            dir, u"v.npy"_s,
+            npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", doubles({1, 2, 3, 4}))));
         QVERIFY(v.ok());
         QCOMPARE(v->rows(), 4);
         QCOMPARE(v->cols(), 1);
@@ -87,11 +88,14 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("reason");
         QTest::newRow("bad magic") << QByteArray("PK\x03\x04 not numpy at all") << u"bad magic"_s;
-        QTest::newRow("object dtype") << npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", QByteArray(8, 0))
-                                      << u"dtype '|O'"_s;
+        QTest::newRow("object dtype")
+            << npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", QByteArray(8, 0))
+            << u"dtype '|O'"_s;
         QTest::newRow("truncated data")
-            << npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (10,), }", doubles({1, 2})) << u"needs 80"_s;
-        QTest::newRow("3-D") << npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }", doubles({1}))
+            << npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (10,), }", doubles({1, 2}))
+            << u"needs 80"_s;
+        QTest::newRow("3-D") << npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }",
+                                         doubles({1}))
                              << u"3-D"_s;
         QTest::newRow("garbled header") << npyBytes("{'descr': '<f8', 'shape': [", {}) << u"malformed"_s;
     }
@@ -121,17 +125,20 @@ private Q_SLOTS:
         QVERIFY(back->matrix<double>() == a->matrix<double>());
         // And numpy itself agrees (Debian's python3-numpy, installed by the setup command).
         QProcess python;
-        python.start(u"/usr/bin/python3"_s,
-                     {u"-c"_s, u"import numpy, sys; a = numpy.load(sys.argv[1]); print(a.shape, a.tolist())"_s, path});
+        python.start(
+            u"/usr/bin/python3"_s,
+            {u"-c"_s, u"import numpy, sys; a = numpy.load(sys.argv[1]); print(a.shape, a.tolist())"_s, path});
         QVERIFY(python.waitForFinished(30000));
         QCOMPARE(python.exitCode(), 0);
-        QCOMPARE(python.readAllStandardOutput().trimmed(), QByteArray("(3, 2) [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]"));
+        QCOMPARE(python.readAllStandardOutput().trimmed(),
+                 QByteArray("(3, 2) [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]"));
     }
 
     void csvNumeric()
     {
         QTemporaryDir dir;
-        const QString path = writeFile(dir, u"d.csv"_s, "\xEF\xBB\xBFid,\"value, in m\",w\r\n1,2.5,\r\n2,-1e3,nan\r\n3,\"4\",7\r\n");
+        const QString path = writeFile(
+            dir, u"d.csv"_s, "\xEF\xBB\xBFid,\"value, in m\",w\r\n1,2.5,\r\n2,-1e3,nan\r\n3,\"4\",7\r\n");
         auto a = readNumericCsv(path);
         QVERIFY2(a.ok(), a.ok() ? "" : qPrintable(a.failure().describe()));
         QCOMPARE(a->columnNames(), (QStringList{u"id"_s, u"value, in m"_s, u"w"_s}));
@@ -157,8 +164,10 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<qint64>("line");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("ragged") << QByteArray("a,b\n1,2\n3\n") << qint64(3) << u"1 fields but the header has 2"_s;
-        QTest::newRow("text") << QByteArray("a,b\n1,2\n3,oops\n") << qint64(3) << u"\"oops\" is not a number"_s;
+        QTest::newRow("ragged") << QByteArray("a,b\n1,2\n3\n") << qint64(3)
+                                << u"1 fields but the header has 2"_s;
+        QTest::newRow("text") << QByteArray("a,b\n1,2\n3,oops\n") << qint64(3)
+                              << u"\"oops\" is not a number"_s;
         QTest::newRow("empty") << QByteArray() << qint64(1) << u"empty"_s;
     }
 

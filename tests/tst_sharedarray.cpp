@@ -1,4 +1,5 @@
-// SharedArray: layout, Eigen views, owner-only keys, removal by the owner, and reclaim of a dead owner's leftovers.
+// SharedArray: layout, Eigen views, owner-only keys, removal by the owner, and reclaim of a dead owner's
+// leftovers.
 #include "core/data/segmentregistry.h"
 #include "core/data/sharedarray.h"
 
@@ -14,7 +15,10 @@ using namespace brigade;
 
 namespace {
 
-int segmentId(const QString &key) { return SegmentRegistry::segmentId(key); }
+int segmentId(const QString &key)
+{
+    return SegmentRegistry::segmentId(key);
+}
 
 } // namespace
 
@@ -57,7 +61,8 @@ private Q_SLOTS:
         QVERIFY(array.ok());
         const int id = segmentId(array->key());
         QVERIFY(id >= 0);
-        struct shmid_ds ds {};
+        struct shmid_ds ds {
+        };
         QCOMPARE(::shmctl(id, IPC_STAT, &ds), 0);
         QCOMPARE(ds.shm_perm.mode & 0777, 0600);
         QCOMPARE(SegmentRegistry::ownerPidOf(array->key()), qint64(QCoreApplication::applicationPid()));
@@ -110,7 +115,8 @@ private Q_SLOTS:
 
     void attachMissingKeyFails()
     {
-        auto attached = SharedArray::attach(SegmentRegistry::directory() + u"/1-nothing.seg"_s, SharedArray::Access::ReadOnly);
+        auto attached = SharedArray::attach(SegmentRegistry::directory() + u"/1-nothing.seg"_s,
+                                            SharedArray::Access::ReadOnly);
         QVERIFY(!attached.ok());
     }
 
@@ -130,7 +136,8 @@ private Q_SLOTS:
         QVERIFY(live.ok());
 
         const auto found = SegmentRegistry::leftovers();
-        QVERIFY(std::any_of(found.begin(), found.end(), [&](const auto &l) { return l.key == key && l.bytes > 16000; }));
+        QVERIFY(std::any_of(found.begin(), found.end(),
+                            [&](const auto &l) { return l.key == key && l.bytes > 16000; }));
         const auto removed = SegmentRegistry::reclaimLeftovers();
         QVERIFY(std::any_of(removed.begin(), removed.end(), [&](const auto &l) { return l.key == key; }));
         QVERIFY(!QFile::exists(key));

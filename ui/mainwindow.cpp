@@ -276,7 +276,7 @@ void MainWindow::setDataset(const QString &path)
 
 void MainWindow::selectSample()
 {
-    setDataset(QString::fromUtf16(SampleDatasetPath));
+    setDataset(QString::fromUtf16(BundledSampleDataset));
 }
 
 void MainWindow::openDatasetDialog()

@@ -31,7 +31,6 @@ public:
     ~MainWindow() override;
 
     // The bundled sample, a resource compiled into the `brigade` executable.
-    static constexpr char16_t SampleDatasetPath[] = u":/samples/measurements.csv";
 
     void setDataset(const QString &path);
     QString dataset() const { return m_dataset; }

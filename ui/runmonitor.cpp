@@ -145,12 +145,6 @@ void RunMonitor::showFinished(const RunOutcome &outcome)
                                 .arg(m_last.itemsDone)
                                 .arg(m_last.itemsTotal)
                                 .arg(duration(outcome.elapsedSeconds)));
-    if (outcome.status != RunStatus::Ok)
-        return;
-    // Every item is done: a worker that got no task in a short run has nothing left either.
-    m_overall->setValue(BarRange);
-    for (const WorkerRow &row : std::as_const(m_rows))
-        row.bar->setValue(BarRange);
 }
 
 } // namespace brigade

@@ -22,7 +22,8 @@ std::vector<std::string_view> splitFields(std::string_view line, char delimiter,
         size_t start = 0;
         while (true) {
             const size_t at = line.find(delimiter, start);
-            fields.push_back(line.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+            fields.push_back(
+                line.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
             if (at == std::string_view::npos)
                 break;
             start = at + 1;
@@ -90,9 +91,10 @@ Result<SharedArray> readNumericCsv(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return inputFailure(path, u"cannot open: "_s + file.errorString());
     const QByteArray bytes = file.readAll();
-    const char delimiter = (path.endsWith(u".tsv"_s, Qt::CaseInsensitive) || path.endsWith(u".tab"_s, Qt::CaseInsensitive))
-                               ? '\t'
-                               : ',';
+    const char delimiter =
+        (path.endsWith(u".tsv"_s, Qt::CaseInsensitive) || path.endsWith(u".tab"_s, Qt::CaseInsensitive))
+            ? '\t'
+            : ',';
     std::string_view text(bytes.constData(), bytes.size());
     if (text.starts_with("\xEF\xBB\xBF"))
         text.remove_prefix(3);
@@ -115,14 +117,16 @@ Result<SharedArray> readNumericCsv(const QString &path)
         if (names.isEmpty()) {
             for (size_t c = 0; c < fields.size(); ++c) {
                 const auto name = trim(fields[c]);
-                names << (name.empty() ? u"c%1"_s.arg(c) : QString::fromUtf8(name.data(), qsizetype(name.size())));
+                names << (name.empty() ? u"c%1"_s.arg(c)
+                                       : QString::fromUtf8(name.data(), qsizetype(name.size())));
             }
             columns.resize(fields.size());
             continue;
         }
         if (fields.size() != columns.size())
-            return inputFailure(path, u"row has %1 fields but the header has %2"_s.arg(fields.size()).arg(columns.size()),
-                                lineNo);
+            return inputFailure(
+                path, u"row has %1 fields but the header has %2"_s.arg(fields.size()).arg(columns.size()),
+                lineNo);
         for (size_t c = 0; c < fields.size(); ++c) {
             double v = 0;
             if (!parseNumber(fields[c], v))

@@ -35,7 +35,8 @@ Result<SharedArray> loadDataset(const DatasetSource &source)
     if (info.suffix().compare(u"npy"_s, Qt::CaseInsensitive) == 0)
         return readNpy(source.path);
     if (!isSupportedDatasetPath(source.path))
-        return inputFailure(source.path, u"unsupported file type \".%1\" (expected .csv, .tsv or .npy)"_s.arg(info.suffix()));
+        return inputFailure(
+            source.path, u"unsupported file type \".%1\" (expected .csv, .tsv or .npy)"_s.arg(info.suffix()));
     return readNumericCsv(source.path);
 }
 

@@ -6,7 +6,7 @@
 namespace brigade {
 
 struct DatasetSource {
-    QString path;            // .csv, .tsv or .npy; empty for generated data
+    QString path;             // .csv, .tsv or .npy; empty for generated data
     qint64 generatedRows = 0; // rows of the generated column "value" = 0, 1, 2, ...
 };
 
@@ -14,5 +14,8 @@ Result<SharedArray> loadDataset(const DatasetSource &source);
 
 // True if the path names a format loadDataset reads.
 bool isSupportedDatasetPath(const QString &path);
+
+// The sample dataset bundled as a Qt resource in the brigade executable (the embedded default).
+inline constexpr char16_t BundledSampleDataset[] = u":/samples/measurements.csv";
 
 } // namespace brigade

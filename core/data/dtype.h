@@ -34,10 +34,25 @@ constexpr int dtypeSize(Dtype t)
 QLatin1StringView dtypeName(Dtype t);
 
 template<typename T> constexpr Dtype dtypeOf();
-template<> constexpr Dtype dtypeOf<double>() { return Dtype::Float64; }
-template<> constexpr Dtype dtypeOf<float>() { return Dtype::Float32; }
-template<> constexpr Dtype dtypeOf<std::int64_t>() { return Dtype::Int64; }
-template<> constexpr Dtype dtypeOf<std::int32_t>() { return Dtype::Int32; }
-template<> constexpr Dtype dtypeOf<std::uint8_t>() { return Dtype::UInt8; }
+template<> constexpr Dtype dtypeOf<double>()
+{
+    return Dtype::Float64;
+}
+template<> constexpr Dtype dtypeOf<float>()
+{
+    return Dtype::Float32;
+}
+template<> constexpr Dtype dtypeOf<std::int64_t>()
+{
+    return Dtype::Int64;
+}
+template<> constexpr Dtype dtypeOf<std::int32_t>()
+{
+    return Dtype::Int32;
+}
+template<> constexpr Dtype dtypeOf<std::uint8_t>()
+{
+    return Dtype::UInt8;
+}
 
 } // namespace brigade

@@ -71,8 +71,9 @@ Result<SharedArray> readNpy(const QString &path)
         return inputFailure(path, u"unsupported .npy format version %1"_s.arg(major), 6);
     }
     if (headerLength > MaxHeaderBytes)
-        return inputFailure(path, u".npy header of %1 bytes exceeds the limit of %2"_s.arg(headerLength).arg(MaxHeaderBytes),
-                            headerStart);
+        return inputFailure(
+            path, u".npy header of %1 bytes exceeds the limit of %2"_s.arg(headerLength).arg(MaxHeaderBytes),
+            headerStart);
     const QByteArray headerBytes = file.read(headerLength);
     if (headerBytes.size() != headerLength)
         return inputFailure(path, u"truncated .npy header"_s, headerStart);
@@ -80,21 +81,24 @@ Result<SharedArray> readNpy(const QString &path)
     if (!header)
         return header.failure();
     if (header->descr != u"<f8"_s && header->descr != u"|f8"_s)
-        return inputFailure(path, u"dtype '%1' is not supported yet (float64 '<f8' is)"_s.arg(header->descr), headerStart);
+        return inputFailure(path, u"dtype '%1' is not supported yet (float64 '<f8' is)"_s.arg(header->descr),
+                            headerStart);
     if (header->shape.size() < 1 || header->shape.size() > 2)
-        return inputFailure(path, u"only 1-D and 2-D arrays are supported, not %1-D"_s.arg(header->shape.size()),
+        return inputFailure(path,
+                            u"only 1-D and 2-D arrays are supported, not %1-D"_s.arg(header->shape.size()),
                             headerStart);
     const qint64 rows = header->shape[0];
     const qint64 cols = header->shape.size() == 2 ? header->shape[1] : 1;
     const qint64 dataStart = headerStart + headerLength;
     const qint64 expected = rows * cols * 8;
     if (file.size() - dataStart != expected)
-        return inputFailure(path,
-                            u"data is %1 bytes but shape (%2, %3) of float64 needs %4"_s.arg(file.size() - dataStart)
-                                .arg(rows)
-                                .arg(cols)
-                                .arg(expected),
-                            dataStart);
+        return inputFailure(
+            path,
+            u"data is %1 bytes but shape (%2, %3) of float64 needs %4"_s.arg(file.size() - dataStart)
+                .arg(rows)
+                .arg(cols)
+                .arg(expected),
+            dataStart);
 
     QStringList names;
     if (header->shape.size() == 1)
@@ -131,8 +135,8 @@ std::optional<Failure> writeNpy(const QString &path, const SharedArray &array)
 {
     if (array.dtype() != Dtype::Float64)
         return Failure{FailureCode::System, u"only float64 arrays can be written"_s, path, -1};
-    const QString shape = array.cols() == 1 ? u"(%1,)"_s.arg(array.rows())
-                                            : u"(%1, %2)"_s.arg(array.rows()).arg(array.cols());
+    const QString shape =
+        array.cols() == 1 ? u"(%1,)"_s.arg(array.rows()) : u"(%1, %2)"_s.arg(array.rows()).arg(array.cols());
     QByteArray dict = u"{'descr': '<f8', 'fortran_order': True, 'shape': %1, }"_s.arg(shape).toLatin1();
     const qint64 unpadded = 10 + dict.size() + 1;
     dict.append(QByteArray((64 - unpadded % 64) % 64, ' '));

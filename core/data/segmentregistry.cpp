@@ -32,7 +32,8 @@ QString SegmentRegistry::directory()
     const QByteArray native = QFile::encodeName(dir);
     if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
         qWarning("brigade: cannot create %s: %s", native.constData(), strerror(errno));
-    struct stat st {};
+    struct stat st {
+    };
     // Another user could have made the directory first; never put our keys there.
     if (::lstat(native.constData(), &st) == 0 && (st.st_uid != ::getuid() || !S_ISDIR(st.st_mode)))
         qFatal("brigade: %s is not a directory owned by this user", native.constData());
@@ -43,8 +44,8 @@ QString SegmentRegistry::directory()
 QString SegmentRegistry::newKey()
 {
     const quint64 random = QRandomGenerator::system()->generate64();
-    return directory() + u'/' + QString::number(::getpid()) + u'-' + QString::number(random, 16).rightJustified(16, u'0') +
-           u".seg"_s;
+    return directory() + u'/' + QString::number(::getpid()) + u'-' +
+           QString::number(random, 16).rightJustified(16, u'0') + u".seg"_s;
 }
 
 qint64 SegmentRegistry::ownerPidOf(const QString &key)
@@ -67,7 +68,8 @@ QList<SegmentRegistry::Leftover> SegmentRegistry::leftovers()
             continue;
         Leftover leftover{key, pid, -1};
         // Looked at without attaching: an attach and detach by the last user would already remove it.
-        struct shmid_ds ds {};
+        struct shmid_ds ds {
+        };
         if (const int id = segmentId(key); id >= 0 && ::shmctl(id, IPC_STAT, &ds) == 0)
             leftover.bytes = qint64(ds.shm_segsz);
         found.append(leftover);

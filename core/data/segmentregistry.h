@@ -8,7 +8,8 @@ namespace brigade {
 
 // Segment keys are files in a per-user 0700 directory, named "<owner pid>-<random>.seg"; the file is
 // also the System V ftok() key, so the directory is the registry.
-class SegmentRegistry {
+class SegmentRegistry
+{
 public:
     static QString directory();
     // A fresh key owned by this process.

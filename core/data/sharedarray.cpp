@@ -16,7 +16,10 @@ namespace brigade {
 
 namespace {
 
-constexpr qint64 alignUp(qint64 n, qint64 a) { return (n + a - 1) / a * a; }
+constexpr qint64 alignUp(qint64 n, qint64 a)
+{
+    return (n + a - 1) / a * a;
+}
 
 } // namespace
 
@@ -54,7 +57,9 @@ Result<SharedArray> SharedArray::create(Dtype dtype, qint64 rows, qint64 cols, c
             break;
     }
     return Failure{FailureCode::System,
-                   u"cannot create a shared-memory segment of %1 bytes: %2"_s.arg(total).arg(lastError), {}, -1};
+                   u"cannot create a shared-memory segment of %1 bytes: %2"_s.arg(total).arg(lastError),
+                   {},
+                   -1};
 }
 
 Result<SharedArray> SharedArray::attach(const QString &key, Access access)
@@ -64,8 +69,8 @@ Result<SharedArray> SharedArray::attach(const QString &key, Access access)
     array.m_memory->setNativeKey(key);
     const auto mode = access == Access::ReadOnly ? QSharedMemory::ReadOnly : QSharedMemory::ReadWrite;
     if (!array.m_memory->attach(mode))
-        return Failure{FailureCode::System, u"cannot attach to the shared dataset: "_s + array.m_memory->errorString(),
-                       key, -1};
+        return Failure{FailureCode::System,
+                       u"cannot attach to the shared dataset: "_s + array.m_memory->errorString(), key, -1};
     const qint64 size = array.m_memory->size();
     auto bad = [&](const QString &why) {
         return Failure{FailureCode::System, u"shared dataset is malformed: "_s + why, key, -1};
@@ -77,8 +82,9 @@ Result<SharedArray> SharedArray::attach(const QString &key, Access access)
         return bad(u"wrong magic or version"_s);
     if (dtypeSize(static_cast<Dtype>(h->dtype)) == 0 || h->rows < 0 || h->cols < 0)
         return bad(u"unknown type or negative shape"_s);
-    if (h->namesOffset < qint64(sizeof(SegmentHeader)) || h->namesBytes < 0 || h->namesOffset + h->namesBytes > size ||
-        h->dataOffset % 64 != 0 || h->dataBytes != h->rows * h->cols * dtypeSize(static_cast<Dtype>(h->dtype)) ||
+    if (h->namesOffset < qint64(sizeof(SegmentHeader)) || h->namesBytes < 0 ||
+        h->namesOffset + h->namesBytes > size || h->dataOffset % 64 != 0 ||
+        h->dataBytes != h->rows * h->cols * dtypeSize(static_cast<Dtype>(h->dtype)) ||
         h->dataOffset + h->dataBytes > size)
         return bad(u"header disagrees with the segment size of %1 bytes"_s.arg(size));
     return array;
@@ -87,8 +93,7 @@ Result<SharedArray> SharedArray::attach(const QString &key, Access access)
 SharedArray::SharedArray(SharedArray &&other) noexcept
     : m_memory(std::move(other.m_memory))
     , m_owner(std::exchange(other.m_owner, false))
-{
-}
+{}
 
 SharedArray &SharedArray::operator=(SharedArray &&other) noexcept
 {
@@ -100,7 +105,10 @@ SharedArray &SharedArray::operator=(SharedArray &&other) noexcept
     return *this;
 }
 
-SharedArray::~SharedArray() { release(); }
+SharedArray::~SharedArray()
+{
+    release();
+}
 
 void SharedArray::release()
 {
@@ -117,9 +125,15 @@ void SharedArray::release()
     }
 }
 
-QString SharedArray::key() const { return m_memory ? m_memory->nativeKey() : QString(); }
+QString SharedArray::key() const
+{
+    return m_memory ? m_memory->nativeKey() : QString();
+}
 
-qint64 SharedArray::segmentBytes() const { return m_memory ? m_memory->size() : 0; }
+qint64 SharedArray::segmentBytes() const
+{
+    return m_memory ? m_memory->size() : 0;
+}
 
 QStringList SharedArray::columnNames() const
 {
@@ -129,8 +143,14 @@ QStringList SharedArray::columnNames() const
     return QString::fromUtf8(base() + h->namesOffset, h->namesBytes).split(u'\n');
 }
 
-const SegmentHeader *SharedArray::header() const { return reinterpret_cast<const SegmentHeader *>(base()); }
+const SegmentHeader *SharedArray::header() const
+{
+    return reinterpret_cast<const SegmentHeader *>(base());
+}
 
-char *SharedArray::base() const { return static_cast<char *>(m_memory->data()); }
+char *SharedArray::base() const
+{
+    return static_cast<char *>(m_memory->data());
+}
 
 } // namespace brigade

@@ -30,12 +30,14 @@ struct SegmentHeader {
     std::int64_t dataBytes;
 };
 
-class SharedArray {
+class SharedArray
+{
 public:
     enum class Access { ReadOnly, ReadWrite };
 
     // Creates a new segment under a random owner-only key; this object owns and finally removes it.
-    static Result<SharedArray> create(Dtype dtype, qint64 rows, qint64 cols, const QStringList &columnNames = {});
+    static Result<SharedArray> create(Dtype dtype, qint64 rows, qint64 cols,
+                                      const QStringList &columnNames = {});
     // Attaches to a segment another process created; checks the header against the segment's size.
     static Result<SharedArray> attach(const QString &key, Access access);
 
@@ -64,12 +66,17 @@ public:
         return reinterpret_cast<const T *>(base() + header()->dataOffset);
     }
 
-    template<typename T> using MatrixView = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Aligned64>;
     template<typename T>
-    using ConstMatrixView = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Aligned64>;
+    using MatrixView = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Aligned64>;
+    template<typename T>
+    using ConstMatrixView =
+        Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Aligned64>;
 
     template<typename T> MatrixView<T> matrix() { return MatrixView<T>(data<T>(), rows(), cols()); }
-    template<typename T> ConstMatrixView<T> matrix() const { return ConstMatrixView<T>(data<T>(), rows(), cols()); }
+    template<typename T> ConstMatrixView<T> matrix() const
+    {
+        return ConstMatrixView<T>(data<T>(), rows(), cols());
+    }
 
 private:
     SharedArray() = default;

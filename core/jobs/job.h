@@ -24,18 +24,20 @@ enum class InputUse {
 
 // Everything the parent knows about a run when it plans and reduces.
 struct RunContext {
-    QVariantMap params;               // resolved, typed
+    QVariantMap params;                // resolved, typed
     const SharedArray *data = nullptr; // the dataset, for InputUse::Read/ReadWrite
-    QString outputPath;               // empty when no output file was asked for
+    QString outputPath;                // empty when no output file was asked for
 };
 
 // Everything a worker knows while it runs one task.
-class TaskContext {
+class TaskContext
+{
 public:
     TaskContext(const QVariantMap &params, SharedArray *data, bool writesOutput)
-        : m_params(params), m_data(data), m_writesOutput(writesOutput)
-    {
-    }
+        : m_params(params)
+        , m_data(data)
+        , m_writesOutput(writesOutput)
+    {}
 
     const QVariantMap &params() const { return m_params; }
     SharedArray *data() const { return m_data; }
@@ -62,7 +64,8 @@ private:
 };
 
 // Merges task results in the parent, in task order when the run is ordered, as they finish otherwise.
-class Reducer {
+class Reducer
+{
 public:
     virtual ~Reducer() = default;
     virtual void add(qint64 begin, qint64 end, const QCborValue &part) = 0;
@@ -70,7 +73,8 @@ public:
     virtual Result<QCborMap> finish(const RunContext &context) = 0;
 };
 
-class Job {
+class Job
+{
 public:
     virtual ~Job() = default;
 

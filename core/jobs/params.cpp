@@ -35,9 +35,11 @@ Result<QVariant> convertParam(const ParamSpec &spec, const QVariant &given)
         if (!ok)
             return usageFailure(flag + u": \"%1\" is not an integer"_s.arg(text));
         if (spec.minimum.isValid() && v < spec.minimum.toLongLong())
-            return usageFailure(flag + u": %1 is below the minimum %2"_s.arg(v).arg(spec.minimum.toLongLong()));
+            return usageFailure(flag +
+                                u": %1 is below the minimum %2"_s.arg(v).arg(spec.minimum.toLongLong()));
         if (spec.maximum.isValid() && v > spec.maximum.toLongLong())
-            return usageFailure(flag + u": %1 is above the maximum %2"_s.arg(v).arg(spec.maximum.toLongLong()));
+            return usageFailure(flag +
+                                u": %1 is above the maximum %2"_s.arg(v).arg(spec.maximum.toLongLong()));
         return QVariant(v);
     }
     case ParamType::Double: {
@@ -75,7 +77,8 @@ Result<QVariantMap> resolveParams(const QList<ParamSpec> &specs, const QVariantM
 {
     QVariantMap resolved;
     for (auto it = given.cbegin(); it != given.cend(); ++it) {
-        const bool known = std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &s) { return s.name == it.key(); });
+        const bool known =
+            std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &s) { return s.name == it.key(); });
         if (!known)
             return usageFailure(u"--"_s + it.key() + u": unknown parameter"_s);
     }

@@ -35,7 +35,8 @@ bool isPrime64(qint64 n)
     return isPrime<qint64>(n);
 }
 
-class PrimesReducer final : public Reducer {
+class PrimesReducer final : public Reducer
+{
 public:
     void add(qint64 begin, qint64, const QCborValue &part) override
     {
@@ -71,10 +72,14 @@ private:
     std::map<qint64, QCborArray> m_lists; // by task start, so the output is ascending in any delivery order
 };
 
-class Primes final : public Job {
+class Primes final : public Job
+{
 public:
     QString name() const override { return u"primes"_s; }
-    QString summary() const override { return u"Count the primes in [start, end) by trial division (--output lists them)"_s; }
+    QString summary() const override
+    {
+        return u"Count the primes in [start, end) by trial division (--output lists them)"_s;
+    }
     QList<ParamSpec> params() const override
     {
         return {
@@ -118,11 +123,17 @@ public:
         return part;
     }
 
-    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override { return std::make_unique<PrimesReducer>(); }
+    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
+    {
+        return std::make_unique<PrimesReducer>();
+    }
 };
 
 } // namespace
 
-std::unique_ptr<Job> makePrimes() { return std::make_unique<Primes>(); }
+std::unique_ptr<Job> makePrimes()
+{
+    return std::make_unique<Primes>();
+}
 
 } // namespace brigade::jobs

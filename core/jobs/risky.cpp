@@ -27,7 +27,8 @@ namespace brigade::jobs {
 
 namespace {
 
-class RiskyReducer final : public Reducer {
+class RiskyReducer final : public Reducer
+{
 public:
     void add(qint64 begin, qint64 end, const QCborValue &part) override
     {
@@ -47,25 +48,47 @@ private:
     qint64 m_items = 0;
 };
 
-class Risky final : public Job {
+class Risky final : public Job
+{
 public:
     QString name() const override { return u"risky"_s; }
-    QString summary() const override { return u"Fault injection: fail at chosen items by throwing, crashing or exiting"_s; }
+    QString summary() const override
+    {
+        return u"Fault injection: fail at chosen items by throwing, crashing or exiting"_s;
+    }
     QList<ParamSpec> params() const override
     {
         return {
-            {u"items"_s, ParamType::Int, qint64(100), qint64(1), {}, {}, u"Number of items (values 0 to items-1)"_s},
+            {u"items"_s,
+             ParamType::Int,
+             qint64(100),
+             qint64(1),
+             {},
+             {},
+             u"Number of items (values 0 to items-1)"_s},
             {u"fail-at"_s, ParamType::String, QString(), {}, {}, {}, u"Comma-separated items that fail"_s},
-            {u"mode"_s, ParamType::Choice, u"throw"_s, {}, {}, {u"throw"_s, u"segfault"_s, u"abort"_s, u"exit"_s},
+            {u"mode"_s,
+             ParamType::Choice,
+             u"throw"_s,
+             {},
+             {},
+             {u"throw"_s, u"segfault"_s, u"abort"_s, u"exit"_s},
              u"How a failing item fails"_s},
-            {u"delay-ms"_s, ParamType::Int, qint64(0), qint64(0), qint64(60000), {}, u"Milliseconds of work per item"_s},
+            {u"delay-ms"_s,
+             ParamType::Int,
+             qint64(0),
+             qint64(0),
+             qint64(60000),
+             {},
+             u"Milliseconds of work per item"_s},
         };
     }
     InputUse input() const override { return InputUse::None; }
 
     Result<qint64> plan(const RunContext &context) const override
     {
-        for (const QString &k : context.params.value(u"fail-at"_s).toString().split(u',', Qt::SkipEmptyParts)) {
+        for (const QString &k :
+             context.params.value(u"fail-at"_s).toString().split(u',', Qt::SkipEmptyParts)) {
             bool ok = false;
             k.trimmed().toLongLong(&ok);
             if (!ok)
@@ -77,7 +100,8 @@ public:
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
     {
         std::set<qint64> failAt;
-        for (const QString &k : context.params().value(u"fail-at"_s).toString().split(u',', Qt::SkipEmptyParts))
+        for (const QString &k :
+             context.params().value(u"fail-at"_s).toString().split(u',', Qt::SkipEmptyParts))
             failAt.insert(k.trimmed().toLongLong());
         const QString mode = context.params().value(u"mode"_s).toString();
         const qint64 delay = context.params().value(u"delay-ms"_s).toLongLong();
@@ -95,7 +119,10 @@ public:
         return sum;
     }
 
-    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override { return std::make_unique<RiskyReducer>(); }
+    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
+    {
+        return std::make_unique<RiskyReducer>();
+    }
 
 private:
     static void fail(const QString &mode, qint64 item)
@@ -113,6 +140,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Job> makeRisky() { return std::make_unique<Risky>(); }
+std::unique_ptr<Job> makeRisky()
+{
+    return std::make_unique<Risky>();
+}
 
 } // namespace brigade::jobs

@@ -10,7 +10,8 @@ namespace brigade::jobs {
 
 namespace {
 
-class ScaleReducer final : public Reducer {
+class ScaleReducer final : public Reducer
+{
 public:
     void add(qint64, qint64, const QCborValue &part) override { m_sum += part.toDouble(); }
 
@@ -30,13 +31,18 @@ private:
     double m_sum = 0;
 };
 
-class Scale final : public Job {
+class Scale final : public Job
+{
 public:
     QString name() const override { return u"scale"_s; }
-    QString summary() const override { return u"Multiply every value of a shared array in place by a factor"_s; }
+    QString summary() const override
+    {
+        return u"Multiply every value of a shared array in place by a factor"_s;
+    }
     QList<ParamSpec> params() const override
     {
-        return {{u"factor"_s, ParamType::Double, 2.0, {}, {}, {}, u"The factor every value is multiplied by"_s}};
+        return {
+            {u"factor"_s, ParamType::Double, 2.0, {}, {}, {}, u"The factor every value is multiplied by"_s}};
     }
     InputUse input() const override { return InputUse::ReadWrite; }
     bool acceptsGeneratedRows() const override { return true; }
@@ -57,11 +63,17 @@ public:
         return rows.sum();
     }
 
-    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override { return std::make_unique<ScaleReducer>(); }
+    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
+    {
+        return std::make_unique<ScaleReducer>();
+    }
 };
 
 } // namespace
 
-std::unique_ptr<Job> makeScale() { return std::make_unique<Scale>(); }
+std::unique_ptr<Job> makeScale()
+{
+    return std::make_unique<Scale>();
+}
 
 } // namespace brigade::jobs

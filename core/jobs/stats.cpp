@@ -75,9 +75,13 @@ Moments momentsOf(const double *x, qint64 n)
     return m;
 }
 
-QCborValue finiteOrNull(double v) { return std::isfinite(v) ? QCborValue(v) : QCborValue(QCborValue::Null); }
+QCborValue finiteOrNull(double v)
+{
+    return std::isfinite(v) ? QCborValue(v) : QCborValue(QCborValue::Null);
+}
 
-class StatsReducer final : public Reducer {
+class StatsReducer final : public Reducer
+{
 public:
     void add(qint64, qint64, const QCborValue &part) override
     {
@@ -114,10 +118,14 @@ private:
     std::vector<Moments> m_columns;
 };
 
-class Stats final : public Job {
+class Stats final : public Job
+{
 public:
     QString name() const override { return u"stats"_s; }
-    QString summary() const override { return u"Per-column count, mean, standard deviation, minimum and maximum"_s; }
+    QString summary() const override
+    {
+        return u"Per-column count, mean, standard deviation, minimum and maximum"_s;
+    }
     QList<ParamSpec> params() const override { return {}; }
     InputUse input() const override { return InputUse::Read; }
 
@@ -141,11 +149,17 @@ public:
         return columns;
     }
 
-    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override { return std::make_unique<StatsReducer>(); }
+    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
+    {
+        return std::make_unique<StatsReducer>();
+    }
 };
 
 } // namespace
 
-std::unique_ptr<Job> makeStats() { return std::make_unique<Stats>(); }
+std::unique_ptr<Job> makeStats()
+{
+    return std::make_unique<Stats>();
+}
 
 } // namespace brigade::jobs

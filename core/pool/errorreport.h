@@ -13,12 +13,12 @@ struct ErrorReport {
     qint64 begin = -1; // the task's input range of items [begin, end)
     qint64 end = -1;
     qint64 pid = 0;
-    int attempt = 0;      // 1 for the first attempt
-    bool final = false;   // no attempt is left: the task is given up
-    int exitCode = -1;    // for kind "exit"
-    QString signalName;   // for kind "signal", e.g. "SIGSEGV"
+    int attempt = 0;    // 1 for the first attempt
+    bool final = false; // no attempt is left: the task is given up
+    int exitCode = -1;  // for kind "exit"
+    QString signalName; // for kind "signal", e.g. "SIGSEGV"
     QString message;
-    QString trace;        // symbolized stack, innermost frame first
+    QString trace; // symbolized stack, innermost frame first
     QStringList stderrTail;
 
     QString summary() const; // one line for a person

@@ -55,7 +55,9 @@ class RunEngine : public QObject
     Q_OBJECT
 
 public:
-    explicit RunEngine(RunRequest request) : m_request(std::move(request)) {}
+    explicit RunEngine(RunRequest request)
+        : m_request(std::move(request))
+    {}
 
     void run();
     void cancel();
@@ -210,8 +212,7 @@ void RunEngine::finish(RunStatus status, std::optional<Failure> failure)
 JobRun::JobRun(RunRequest request, QObject *parent)
     : QObject(parent)
     , m_request(std::move(request))
-{
-}
+{}
 
 JobRun::~JobRun()
 {
@@ -250,8 +251,9 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         if (hasFile && hasRows)
             return usageFailure(u"--input and --rows: give one of them"_s);
         if (!hasFile && !hasRows)
-            return usageFailure(job->acceptsGeneratedRows() ? u"--input or --rows: job \"%1\" needs one"_s.arg(job->name())
-                                                            : u"--input: job \"%1\" needs an input file"_s.arg(job->name()));
+            return usageFailure(job->acceptsGeneratedRows()
+                                    ? u"--input or --rows: job \"%1\" needs one"_s.arg(job->name())
+                                    : u"--input: job \"%1\" needs an input file"_s.arg(job->name()));
         break;
     }
     return std::nullopt;
@@ -285,8 +287,7 @@ void JobRun::onEngineDone(const RunOutcome &outcome)
 {
     m_outcome = outcome;
     m_running = false;
-    m_thread->quit();
-    m_thread->wait();
+    m_thread->quit(); // the engine is done; the destructor joins the thread
     Q_EMIT finished(m_outcome);
 }
 

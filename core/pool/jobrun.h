@@ -19,8 +19,8 @@ struct RunRequest {
     QString job;
     QVariantMap params; // given values, as text (CLI) or typed (GUI); defaults fill the rest
     DatasetSource input;
-    QString output;     // written atomically, only when the run succeeds
-    int workers = 0;    // 0: one per core
+    QString output;       // written atomically, only when the run succeeds
+    int workers = 0;      // 0: one per core
     qint64 chunkSize = 0; // 0: automatic
     bool ordered = true;
     int retries = 1;

@@ -12,10 +12,12 @@ namespace brigade {
 ProcessPool::ProcessPool(QString program, QObject *parent)
     : WorkerPool(parent)
     , m_program(std::move(program))
-{
-}
+{}
 
-ProcessPool::~ProcessPool() { stop(StopActions{0, 0}); }
+ProcessPool::~ProcessPool()
+{
+    stop(StopActions{0, 0});
+}
 
 QString ProcessPool::defaultWorkerProgram()
 {
@@ -23,7 +25,8 @@ QString ProcessPool::defaultWorkerProgram()
     if (!fromEnv.isEmpty())
         return QFileInfo(fromEnv).absoluteFilePath();
     const QString appDir = QCoreApplication::applicationDirPath();
-    for (const QString &candidate : {u"/brigade-worker"_s, u"/../lib/brigade/brigade-worker"_s, u"/../libexec/brigade-worker"_s}) {
+    for (const QString &candidate :
+         {u"/brigade-worker"_s, u"/../lib/brigade/brigade-worker"_s, u"/../libexec/brigade-worker"_s}) {
         const QFileInfo info(appDir + candidate);
         if (info.isExecutable())
             return info.canonicalFilePath();
@@ -45,7 +48,8 @@ void ProcessPool::launch(int slot)
     connect(worker, &WorkerProcess::ready, this, [this, slot](qint64 pid) { Q_EMIT workerReady(slot, pid); });
     connect(worker, &WorkerProcess::messageReceived, this,
             [this, slot](const Message &message) { Q_EMIT messageReceived(slot, message); });
-    connect(worker, &WorkerProcess::lost, this, [this, slot](const WorkerLoss &loss) { Q_EMIT workerLost(slot, loss); });
+    connect(worker, &WorkerProcess::lost, this,
+            [this, slot](const WorkerLoss &loss) { Q_EMIT workerLost(slot, loss); });
     connect(worker, &WorkerProcess::stderrLine, this,
             [this, slot, worker](const QString &line) { Q_EMIT stderrLine(slot, worker->pid(), line); });
     worker->start();

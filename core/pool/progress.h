@@ -12,9 +12,9 @@ struct WorkerSnapshot {
     int slot = 0;
     qint64 pid = 0;
     WorkerState state = WorkerState::Starting;
-    qint64 taskId = -1;  // the task running now, or the last one finished
+    qint64 taskId = -1; // the task running now, or the last one finished
     qint64 taskItems = 0;
-    qint64 taskDone = 0; // items of that task done
+    qint64 taskDone = 0;  // items of that task done
     qint64 itemsDone = 0; // over the whole run
     qint64 tasksDone = 0;
     int restarts = 0;

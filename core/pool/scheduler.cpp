@@ -154,7 +154,8 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         return;
     Slot &slot = m_slots[size_t(slotIndex)];
     const qint64 id = message.body.value(field::Id).toInteger(-1);
-    auto it = std::find_if(slot.assigned.begin(), slot.assigned.end(), [id](const Task &t) { return t.id == id; });
+    auto it =
+        std::find_if(slot.assigned.begin(), slot.assigned.end(), [id](const Task &t) { return t.id == id; });
     switch (message.type) {
     case MessageType::Progress:
         if (!slot.assigned.empty() && slot.assigned.front().id == id) {
@@ -281,7 +282,8 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
         return;
     }
     m_waiting.emplace(task.id, std::make_pair(task, std::move(value)));
-    for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextDelivery; it = m_waiting.erase(it)) {
+    for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextDelivery;
+         it = m_waiting.erase(it)) {
         if (it->second.second)
             m_reducer->add(it->second.first.begin, it->second.first.end, *it->second.second);
         ++m_nextDelivery;

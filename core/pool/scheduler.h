@@ -87,7 +87,7 @@ private:
     std::deque<Task> m_retry;
     qint64 m_nextBegin = 0;
     qint64 m_nextId = 0;
-    qint64 m_nextDelivery = 0;                                   // ordered: the next task id to reduce
+    qint64 m_nextDelivery = 0; // ordered: the next task id to reduce
     std::map<qint64, std::pair<Task, std::optional<QCborValue>>> m_waiting; // ordered: results ahead of it
     qint64 m_itemsDone = 0;
     qint64 m_tasksDone = 0;

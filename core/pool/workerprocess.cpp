@@ -19,7 +19,10 @@ QString signalName(int sig)
     return abbrev ? u"SIG"_s + QLatin1StringView(abbrev) : u"signal %1"_s.arg(sig);
 }
 
-bool isFromWorker(MessageType type) { return static_cast<int>(type) >= static_cast<int>(MessageType::Ready); }
+bool isFromWorker(MessageType type)
+{
+    return static_cast<int>(type) >= static_cast<int>(MessageType::Ready);
+}
 
 } // namespace
 
@@ -97,16 +100,20 @@ void WorkerProcess::readFrames()
                                  -1});
         if (!next->ok()) {
             // A stream that spoke one bad frame cannot be trusted: stop the worker, report once it is gone.
-            m_pendingLoss = WorkerLoss{u"protocol"_s, m_pid, -1, 0, u"protocol error: "_s + next->failure().message, {}};
+            m_pendingLoss =
+                WorkerLoss{u"protocol"_s, m_pid, -1, 0, u"protocol error: "_s + next->failure().message, {}};
             m_process.kill();
             return;
         }
         Message message = std::move(*next).value();
         if (message.type == MessageType::Ready && !m_ready) {
             if (message.body.value(field::Version).toInteger() != ProtocolVersion) {
-                m_pendingLoss = WorkerLoss{u"protocol"_s, m_pid, -1, 0,
-                                           u"worker speaks protocol version %1, expected %2"_s.arg(
-                                               message.body.value(field::Version).toInteger())
+                m_pendingLoss = WorkerLoss{u"protocol"_s,
+                                           m_pid,
+                                           -1,
+                                           0,
+                                           u"worker speaks protocol version %1, expected %2"_s
+                                               .arg(message.body.value(field::Version).toInteger())
                                                .arg(ProtocolVersion),
                                            {}};
                 m_process.kill();
@@ -173,8 +180,12 @@ void WorkerProcess::onError(QProcess::ProcessError error)
 {
     if (error != QProcess::FailedToStart)
         return;
-    fail(WorkerLoss{u"start"_s, 0, -1, 0,
-                    u"cannot start %1: %2"_s.arg(m_process.program(), m_process.errorString()), {}});
+    fail(WorkerLoss{u"start"_s,
+                    0,
+                    -1,
+                    0,
+                    u"cannot start %1: %2"_s.arg(m_process.program(), m_process.errorString()),
+                    {}});
 }
 
 void WorkerProcess::fail(WorkerLoss loss)

@@ -32,9 +32,15 @@ struct TypeRules {
 const TypeRules kRules[] = {
     {MessageType::Hello, {{field::Version, Want::Integer}}},
     {MessageType::Attach,
-     {{field::Run, Want::Integer}, {field::Job, Want::String}, {field::Params, Want::Map}, {field::Dataset, Want::Map}}},
+     {{field::Run, Want::Integer},
+      {field::Job, Want::String},
+      {field::Params, Want::Map},
+      {field::Dataset, Want::Map}}},
     {MessageType::Task,
-     {{field::Run, Want::Integer}, {field::Id, Want::Integer}, {field::Begin, Want::Integer}, {field::End, Want::Integer}}},
+     {{field::Run, Want::Integer},
+      {field::Id, Want::Integer},
+      {field::Begin, Want::Integer},
+      {field::End, Want::Integer}}},
     {MessageType::Cancel, {}},
     {MessageType::Shutdown, {}},
     {MessageType::Ready, {{field::Version, Want::Integer}, {field::Pid, Want::Integer}}},
@@ -132,8 +138,9 @@ std::optional<Result<Message>> FrameReader::next()
         return std::nullopt;
     const quint32 length = qFromLittleEndian<quint32>(m_buffer.constData() + m_offset);
     if (length == 0 || qsizetype(length) > m_maxFrameBytes) {
-        m_failure = protocolFailure(u"frame of %1 bytes exceeds the limit of %2 bytes or is empty"_s.arg(length).arg(
-            m_maxFrameBytes));
+        m_failure =
+            protocolFailure(u"frame of %1 bytes exceeds the limit of %2 bytes or is empty"_s.arg(length).arg(
+                m_maxFrameBytes));
         return Result<Message>(*m_failure);
     }
     if (available < HeaderBytes + qsizetype(length))
@@ -141,7 +148,8 @@ std::optional<Result<Message>> FrameReader::next()
 
     const QByteArray payload = m_buffer.mid(m_offset + HeaderBytes, length);
     m_offset += HeaderBytes + length;
-    if (m_offset > 64 * 1024 && m_offset * 2 > m_buffer.size()) { // compact without moving bytes on every frame
+    if (m_offset > 64 * 1024 &&
+        m_offset * 2 > m_buffer.size()) { // compact without moving bytes on every frame
         m_buffer.remove(0, m_offset);
         m_offset = 0;
     }

@@ -13,16 +13,22 @@ namespace brigade {
 inline constexpr qsizetype DefaultMaxFrameBytes = 64 * 1024 * 1024;
 
 QByteArray encodeFrame(MessageType type, const QCborMap &body = {});
-inline QByteArray encodeFrame(const Message &m) { return encodeFrame(m.type, m.body); }
+inline QByteArray encodeFrame(const Message &m)
+{
+    return encodeFrame(m.type, m.body);
+}
 
 // Checks that a decoded message has every field its type requires, with the right CBOR type.
 std::optional<Failure> validateMessage(const Message &message);
 
 // Reads frames from a byte stream fed in pieces. After the first failure it stays failed:
 // a stream that spoke one bad frame cannot be trusted to be in sync again.
-class FrameReader {
+class FrameReader
+{
 public:
-    explicit FrameReader(qsizetype maxFrameBytes = DefaultMaxFrameBytes) : m_maxFrameBytes(maxFrameBytes) {}
+    explicit FrameReader(qsizetype maxFrameBytes = DefaultMaxFrameBytes)
+        : m_maxFrameBytes(maxFrameBytes)
+    {}
 
     void append(QByteArrayView bytes) { m_buffer.append(bytes); }
 

@@ -1,4 +1,5 @@
-// The wire vocabulary between brigade and brigade-worker: message types, their required fields, and a message.
+// The wire vocabulary between brigade and brigade-worker: message types, their required fields, and a
+// message.
 #pragma once
 
 #include <QCborMap>

@@ -4,9 +4,9 @@
 #include <boost/stacktrace.hpp>
 
 #include <atomic>
-#include <cxxabi.h>
 #include <csignal>
 #include <cstring>
+#include <cxxabi.h>
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <optional>
@@ -56,7 +56,10 @@ void writeNumber(int fd, qint64 n)
     [[maybe_unused]] auto r = ::write(fd, buf + i, sizeof buf - i);
 }
 
-void writeText(int fd, const char *text) { [[maybe_unused]] auto r = ::write(fd, text, std::strlen(text)); }
+void writeText(int fd, const char *text)
+{
+    [[maybe_unused]] auto r = ::write(fd, text, std::strlen(text));
+}
 
 void onFatalSignal(int sig)
 {
@@ -95,7 +98,10 @@ QString lastThrowTrace()
     return symbolize(*t_lastThrow, 1); // frame 0 is __cxa_throw itself
 }
 
-QString currentStackTrace(int skipFrames) { return symbolize(boost::stacktrace::stacktrace(), std::size_t(skipFrames) + 1); }
+QString currentStackTrace(int skipFrames)
+{
+    return symbolize(boost::stacktrace::stacktrace(), std::size_t(skipFrames) + 1);
+}
 
 void installCrashHandler()
 {
@@ -106,7 +112,8 @@ void installCrashHandler()
     ::sigaltstack(&ss, nullptr);
     void *warm[1];
     ::backtrace(warm, 1); // loads libgcc now, not inside the handler
-    struct sigaction sa {};
+    struct sigaction sa {
+    };
     sa.sa_handler = onFatalSignal;
     sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
     ::sigemptyset(&sa.sa_mask);
@@ -114,6 +121,9 @@ void installCrashHandler()
         ::sigaction(sig, &sa, nullptr);
 }
 
-void setCrashContextTask(qint64 taskId) { g_crashTask.store(taskId); }
+void setCrashContextTask(qint64 taskId)
+{
+    g_crashTask.store(taskId);
+}
 
 } // namespace brigade

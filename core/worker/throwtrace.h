@@ -1,4 +1,5 @@
-// Stack traces: captured at every throw in the worker (the catch site has already unwound) and at fatal signals.
+// Stack traces: captured at every throw in the worker (the catch site has already unwound) and at fatal
+// signals.
 #pragma once
 
 #include <QString>

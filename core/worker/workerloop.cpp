@@ -5,9 +5,9 @@
 #include "core/protocol/framing.h"
 #include "core/worker/throwtrace.h"
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cerrno>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -22,7 +22,8 @@ namespace brigade {
 namespace {
 
 // Frames read by a reader thread, so a Cancel is seen while a task runs.
-class Inbox {
+class Inbox
+{
 public:
     void push(std::optional<Message> message)
     {
@@ -48,9 +49,12 @@ private:
     std::deque<std::optional<Message>> m_queue;
 };
 
-class Worker {
+class Worker
+{
 public:
-    explicit Worker(int outFd) : m_outFd(outFd) {}
+    explicit Worker(int outFd)
+        : m_outFd(outFd)
+    {}
 
     int run(int inFd)
     {
@@ -62,7 +66,8 @@ public:
                 return m_inputBroken ? 2 : 0;
             switch (message->type) {
             case MessageType::Hello:
-                send(MessageType::Ready, {{field::Version, ProtocolVersion}, {field::Pid, qint64(::getpid())}});
+                send(MessageType::Ready,
+                     {{field::Version, ProtocolVersion}, {field::Pid, qint64(::getpid())}});
                 break;
             case MessageType::Attach:
                 attach(message->body);
@@ -129,8 +134,8 @@ private:
         const QCborMap dataset = body.value(field::Dataset).toMap();
         const QString key = dataset.value(u"key"_s).toString();
         if (!key.isEmpty()) {
-            const auto access =
-                dataset.value(u"writable"_s).toBool() ? SharedArray::Access::ReadWrite : SharedArray::Access::ReadOnly;
+            const auto access = dataset.value(u"writable"_s).toBool() ? SharedArray::Access::ReadWrite
+                                                                      : SharedArray::Access::ReadOnly;
             auto array = SharedArray::attach(key, access);
             if (!array) {
                 sendError(-1, u"attach"_s, array.failure().describe(), {});

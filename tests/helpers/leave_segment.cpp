@@ -8,7 +8,8 @@
 
 int main()
 {
-    auto array = brigade::SharedArray::create(brigade::Dtype::Float64, 1000, 2, {QStringLiteral("x"), QStringLiteral("y")});
+    auto array = brigade::SharedArray::create(brigade::Dtype::Float64, 1000, 2,
+                                              {QStringLiteral("x"), QStringLiteral("y")});
     if (!array) {
         std::fprintf(stderr, "%s\n", qPrintable(array.failure().message));
         return 1;
