@@ -93,7 +93,8 @@ MainWindow::MainWindow(QWidget *parent)
     // restoring does not write them back.
     QSettings stored = settings();
     m_workers->setValue(stored.value(u"workers"_s, m_workers->value()).toInt());
-    const int jobIndex = m_jobCombo->findText(stored.value(u"job"_s).toString());
+    // First start: the job that reads the bundled sample dataset.
+    const int jobIndex = m_jobCombo->findText(stored.value(u"job"_s, u"stats"_s).toString());
     m_jobCombo->setCurrentIndex(jobIndex >= 0 ? jobIndex : 0);
     connect(m_jobCombo, &QComboBox::currentIndexChanged, this, &MainWindow::onJobChanged);
     connect(m_workers, &QSpinBox::valueChanged, this,
@@ -267,7 +268,9 @@ void MainWindow::setDataset(const QString &path)
         m_datasetLabel->setText(tr("No dataset: drop a file here"));
         m_datasetLabel->setToolTip({});
     } else {
-        m_datasetLabel->setText(QDir::toNativeSeparators(path));
+        const bool bundled = path.startsWith(u":/"_s);
+        m_datasetLabel->setText(bundled ? tr("Bundled sample: %1").arg(QFileInfo(path).fileName())
+                                        : QDir::toNativeSeparators(path));
         m_datasetLabel->setToolTip(QDir::toNativeSeparators(path));
     }
     updateActions();
