@@ -49,7 +49,8 @@ Usage:
   brigade jobs [--json]          list the jobs and their parameters
   brigade run JOB [--input PATH | --rows N] [--output PATH] [--workers N]
                   [--chunk-size N|auto] [--ordered|--unordered] [--retries N]
-                  [--json] [--quiet] [--PARAM VALUE ...]
+                  [--timeout SECONDS] [--halt never|soon|now]
+                  [--max-tasks-per-worker N] [--json] [--quiet] [--PARAM VALUE ...]
   brigade cleanup [--dry-run]    remove shared memory left by crashed runs
 
 Exit codes: 0 ok; 1 a task failed; 2 usage error; 3 input error; 130 interrupted.
@@ -232,7 +233,8 @@ int runJob(const QStringList &args)
         const bool isParam =
             std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &p) { return p.name == name; });
         static const QStringList general = {u"--input"_s,      u"--output"_s, u"--workers"_s,
-                                            u"--chunk-size"_s, u"--rows"_s,   u"--retries"_s};
+                                            u"--chunk-size"_s, u"--rows"_s,   u"--retries"_s,
+                                            u"--timeout"_s,    u"--halt"_s,   u"--max-tasks-per-worker"_s};
         if (!isParam && !general.contains(flag))
             return usageError(flag + u": unknown flag for job \"%1\""_s.arg(job->name()));
         if (!inlineValue && i + 1 >= args.size())
@@ -251,7 +253,16 @@ int runJob(const QStringList &args)
             ok = (request.retries = value.toInt(&ok)) >= 0 && ok;
         else if (flag == u"--rows"_s)
             ok = (request.input.generatedRows = value.toLongLong(&ok)) >= 1 && ok;
-        else if (flag == u"--chunk-size"_s)
+        else if (flag == u"--timeout"_s)
+            ok = (request.timeoutSeconds = value.toDouble(&ok)) >= 0 && ok;
+        else if (flag == u"--max-tasks-per-worker"_s)
+            ok = (request.maxTasksPerWorker = value.toInt(&ok)) >= 0 && ok;
+        else if (flag == u"--halt"_s) {
+            static const QMap<QString, HaltPolicy> policies{
+                {u"never"_s, HaltPolicy::Never}, {u"soon"_s, HaltPolicy::Soon}, {u"now"_s, HaltPolicy::Now}};
+            ok = policies.contains(value);
+            request.halt = policies.value(value);
+        } else if (flag == u"--chunk-size"_s)
             ok = value == u"auto"_s ? (request.chunkSize = 0, true)
                                     : ((request.chunkSize = value.toLongLong(&ok)) >= 1 && ok);
         if (!ok)

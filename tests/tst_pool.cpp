@@ -237,11 +237,11 @@ private Q_SLOTS:
         QCOMPARE(outcome.status, RunStatus::Failed);
         QCOMPARE(outcome.failedTasks, 1);
         QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 49 * 50 / 2 - 17);
-        QCOMPARE(outcome.errors.size(), 2); // the first attempt and its retry
+        QCOMPARE(outcome.errors.size(), 3); // the first attempt and its two retries
         const ErrorReport &last = outcome.errors.last();
         QCOMPARE(last.kind, u"exception"_s);
         QCOMPARE(last.begin, 17);
-        QCOMPARE(last.attempt, 2);
+        QCOMPARE(last.attempt, 3);
         QVERIFY(last.final);
         QVERIFY(last.message.contains(u"item 17"_s));
         QVERIFY2(last.trace.contains(u"throwAtItem"_s), qPrintable(last.trace));
@@ -260,10 +260,11 @@ private Q_SLOTS:
         QCOMPARE(outcome.status, RunStatus::Failed);
         QCOMPARE(outcome.failedTasks, 1);
         QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 39 * 40 / 2 - 5); // nothing lost, nothing twice
-        QCOMPARE(outcome.errors.size(), 2);
+        QCOMPARE(outcome.errors.size(), 3);
         QCOMPARE(outcome.errors[0].kind, u"signal"_s);
         QCOMPARE(outcome.errors[0].signalName, u"SIGSEGV"_s);
-        QVERIFY(outcome.errors[0].pid != outcome.errors[1].pid); // the retry ran on a fresh worker
+        QVERIFY(outcome.errors[0].pid != outcome.errors[1].pid); // each retry ran on a fresh worker
+        QVERIFY(outcome.errors[1].pid != outcome.errors[2].pid);
         QVERIFY2(outcome.errors[0].trace.contains(u"crashAtItem"_s), qPrintable(outcome.errors[0].trace));
         int restarts = 0;
         for (const WorkerSnapshot &w : snapshots.last().workers)

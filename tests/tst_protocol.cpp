@@ -31,7 +31,8 @@ class TestProtocol final : public QObject
 private Q_SLOTS:
     void roundTrip()
     {
-        const QCborMap body{{field::Run, 7}, {field::Id, 3}, {field::Begin, 100}, {field::End, 200}};
+        const QCborMap body{
+            {field::Run, 7}, {field::Id, 3}, {field::Begin, 100}, {field::End, 200}, {field::Attempt, 1}};
         FrameReader reader;
         reader.append(encodeFrame(MessageType::Task, body));
         auto next = reader.next();

@@ -29,16 +29,26 @@ struct RunContext {
     QString outputPath;                // empty when no output file was asked for
 };
 
+// The task a worker is on: items [begin, end), and which attempt at it this is (1 for the first).
+struct TaskInfo {
+    qint64 id = -1;
+    qint64 begin = 0;
+    qint64 end = 0;
+    int attempt = 1;
+};
+
 // Everything a worker knows while it runs one task.
 class TaskContext
 {
 public:
-    TaskContext(const QVariantMap &params, SharedArray *data, bool writesOutput)
+    TaskContext(const QVariantMap &params, SharedArray *data, bool writesOutput, TaskInfo task)
         : m_params(params)
         , m_data(data)
         , m_writesOutput(writesOutput)
+        , m_task(task)
     {}
 
+    const TaskInfo &task() const { return m_task; }
     const QVariantMap &params() const { return m_params; }
     SharedArray *data() const { return m_data; }
     bool writesOutput() const { return m_writesOutput; }
@@ -59,6 +69,7 @@ private:
     QVariantMap m_params;
     SharedArray *m_data;
     bool m_writesOutput;
+    TaskInfo m_task;
     std::function<void(qint64)> m_progress;
     const std::atomic_bool *m_cancel = nullptr;
 };
@@ -87,8 +98,13 @@ public:
 
     // Parent: the number of items the run covers (tasks are slices [begin, end) of them).
     virtual Result<qint64> plan(const RunContext &context) const = 0;
+    // Worker: the pool initializer, once per worker and run, just before the worker's first task of the
+    // run (the context names that task). A failure here leaves the worker unusable: it is replaced.
+    virtual void initialize(const TaskContext &) const {}
     // Worker: computes one task. Exceptions become error reports with the stack of the throw.
     virtual QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const = 0;
+    // Worker: after the task's result is on its way to the parent (release per-task resources).
+    virtual void afterResult(const TaskContext &) const {}
     // Parent: a fresh reducer for one run.
     virtual std::unique_ptr<Reducer> makeReducer(const RunContext &context) const = 0;
 };

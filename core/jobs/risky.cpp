@@ -2,18 +2,25 @@
 // of the items of the tasks that succeeded, so lost or duplicated work shows in the number.
 #include "core/jobs/builtin.h"
 
+#include "core/worker/workerloop.h"
+
 #include <QThread>
 
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <unistd.h>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
 namespace brigade::jobs {
 
-// Outside an anonymous namespace and never inlined, so stack traces name them.
+// The failing functions live outside an anonymous namespace and are never inlined, so that stack
+// traces name them.
 [[gnu::noinline]] void throwAtItem(qint64 item)
 {
     throw std::runtime_error("risky: item " + std::to_string(item) + " failed as asked");
@@ -26,7 +33,90 @@ namespace brigade::jobs {
     *nowhere = static_cast<int>(item);
 }
 
+[[gnu::noinline]] void abortAtItem(qint64 item)
+{
+    std::fprintf(stderr, "risky: aborting at item %lld\n", static_cast<long long>(item));
+    std::abort();
+}
+
+[[gnu::noinline]] void hangAtItem(qint64 item)
+{
+    std::fprintf(stderr, "risky: hanging at item %lld\n", static_cast<long long>(item));
+    while (true) // deaf to Cancel: only the parent's timeout or kill ends this
+        ::pause();
+}
+
+// Plays the kernel's OOM killer: takes memory for real, then dies by SIGKILL as an OOM kill does.
+// (No real exhaustion: that would endanger everything else on the machine.)
+[[gnu::noinline]] void exhaustMemoryAtItem(qint64 item)
+{
+    std::fprintf(stderr, "risky: exhausting memory at item %lld\n", static_cast<long long>(item));
+    std::vector<std::unique_ptr<char[]>> hog;
+    for (int i = 0; i < 16; ++i) {
+        hog.emplace_back(new char[16 << 20]);
+        std::memset(hog.back().get(), 1, 16 << 20);
+    }
+    ::kill(::getpid(), SIGKILL);
+}
+
 namespace {
+
+const QStringList Modes{u"throw"_s, u"segfault"_s, u"abort"_s,     u"exit"_s,
+                        u"hang"_s,  u"oom"_s,      u"bad-frame"_s, u"stdout-noise"_s};
+const QStringList Stages{u"attach"_s, u"task"_s, u"after-result"_s};
+
+void writeRaw(const QByteArray &bytes)
+{
+    [[maybe_unused]] auto r = ::write(workerProtocolFd(), bytes.constData(), size_t(bytes.size()));
+}
+
+void fail(const QString &mode, qint64 item)
+{
+    if (mode == u"segfault"_s)
+        crashAtItem(item);
+    else if (mode == u"abort"_s)
+        abortAtItem(item);
+    else if (mode == u"exit"_s)
+        ::_exit(3);
+    else if (mode == u"hang"_s)
+        hangAtItem(item);
+    else if (mode == u"oom"_s)
+        exhaustMemoryAtItem(item);
+    else if (mode == u"bad-frame"_s)
+        writeRaw(QByteArray("\x05\x00\x00\x00\xff\xfe\xfd\xfc\xfb", 9)); // a length, then no CBOR
+    else if (mode == u"stdout-noise"_s)
+        writeRaw("risky: a library chatting on stdout at item " + QByteArray::number(item) + '\n');
+    else
+        throwAtItem(item);
+}
+
+// The injection plan of one run, read from the parameters.
+struct Plan {
+    std::vector<std::pair<qint64, QString>> failAt; // item, mode
+    QString stage;
+    qint64 times = 0; // fail only the first `times` attempts; 0: every attempt
+
+    explicit Plan(const QVariantMap &params)
+    {
+        const QStringList items = params.value(u"fail-at"_s).toString().split(u',', Qt::SkipEmptyParts);
+        const QStringList modes = params.value(u"mode"_s).toString().split(u',', Qt::SkipEmptyParts);
+        for (qsizetype i = 0; i < items.size(); ++i)
+            failAt.emplace_back(items[i].trimmed().toLongLong(),
+                                modes.value(i % std::max<qsizetype>(1, modes.size())).trimmed());
+        stage = params.value(u"stage"_s).toString();
+        times = params.value(u"times"_s).toLongLong();
+    }
+
+    // Fails (in the way asked) if the task covers a failing item and this attempt should fail.
+    void failIfDue(const QString &atStage, const TaskInfo &task) const
+    {
+        if (atStage != stage || (times > 0 && task.attempt > times))
+            return;
+        for (const auto &[item, mode] : failAt)
+            if (item >= task.begin && item < task.end)
+                fail(mode, item);
+    }
+};
 
 class RiskyReducer final : public Reducer
 {
@@ -55,7 +145,7 @@ public:
     QString name() const override { return u"risky"_s; }
     QString summary() const override
     {
-        return u"Fault injection: fail at chosen items by throwing, crashing or exiting"_s;
+        return u"Fault injection: fail at chosen items by throwing, crashing, exiting, hanging or garbling"_s;
     }
     QList<ParamSpec> params() const override
     {
@@ -69,12 +159,26 @@ public:
              u"Number of items (values 0 to items-1)"_s},
             {u"fail-at"_s, ParamType::String, QString(), {}, {}, {}, u"Comma-separated items that fail"_s},
             {u"mode"_s,
-             ParamType::Choice,
+             ParamType::String,
              u"throw"_s,
              {},
              {},
-             {u"throw"_s, u"segfault"_s, u"abort"_s, u"exit"_s},
-             u"How a failing item fails"_s},
+             {},
+             u"How they fail: "_s + Modes.join(u'|') + u"; a comma-separated list is used in turn"_s},
+            {u"stage"_s,
+             ParamType::Choice,
+             u"task"_s,
+             {},
+             {},
+             Stages,
+             u"When: in the worker's initializer before its first task, in the task, or after its result"_s},
+            {u"times"_s,
+             ParamType::Int,
+             qint64(0),
+             qint64(0),
+             {},
+             {},
+             u"Fail only the first N attempts of each failing item (0: every attempt)"_s},
             {u"delay-ms"_s,
              ParamType::Int,
              qint64(0),
@@ -95,23 +199,26 @@ public:
             if (!ok)
                 return usageFailure(u"--fail-at: \"%1\" is not an item number"_s.arg(k));
         }
+        for (const QString &m : context.params.value(u"mode"_s).toString().split(u',', Qt::SkipEmptyParts))
+            if (!Modes.contains(m.trimmed()))
+                return usageFailure(u"--mode: \"%1\" is not one of %2"_s.arg(m, Modes.join(u", "_s)));
         return context.params.value(u"items"_s).toLongLong();
+    }
+
+    void initialize(const TaskContext &context) const override
+    {
+        Plan(context.params()).failIfDue(u"attach"_s, context.task());
     }
 
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
     {
-        std::set<qint64> failAt;
-        for (const QString &k :
-             context.params().value(u"fail-at"_s).toString().split(u',', Qt::SkipEmptyParts))
-            failAt.insert(k.trimmed().toLongLong());
-        const QString mode = context.params().value(u"mode"_s).toString();
+        const Plan plan(context.params());
         const qint64 delay = context.params().value(u"delay-ms"_s).toLongLong();
         qint64 sum = 0;
         for (qint64 i = begin; i < end; ++i) {
             if (delay > 0)
                 QThread::msleep(static_cast<unsigned long>(delay));
-            if (failAt.count(i))
-                fail(mode, i);
+            plan.failIfDue(u"task"_s, TaskInfo{context.task().id, i, i + 1, context.task().attempt});
             sum += i;
             context.reportProgress(i - begin + 1);
             if (context.cancelled())
@@ -120,22 +227,14 @@ public:
         return sum;
     }
 
+    void afterResult(const TaskContext &context) const override
+    {
+        Plan(context.params()).failIfDue(u"after-result"_s, context.task());
+    }
+
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
         return std::make_unique<RiskyReducer>();
-    }
-
-private:
-    static void fail(const QString &mode, qint64 item)
-    {
-        if (mode == u"segfault"_s)
-            crashAtItem(item);
-        else if (mode == u"abort"_s)
-            std::abort();
-        else if (mode == u"exit"_s)
-            ::_exit(3);
-        else
-            throwAtItem(item);
     }
 };
 

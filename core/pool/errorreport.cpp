@@ -22,6 +22,8 @@ QCborMap ErrorReport::toCbor() const
 {
     QCborMap map;
     map.insert(u"kind"_s, kind);
+    if (!stage.isEmpty())
+        map.insert(u"stage"_s, stage);
     map.insert(u"task"_s, taskId);
     map.insert(u"begin"_s, begin);
     map.insert(u"end"_s, end);

@@ -8,7 +8,8 @@
 namespace brigade {
 
 struct ErrorReport {
-    QString kind; // exception, signal, exit, timeout, protocol, attach
+    QString kind;  // exception, signal, exit, timeout, protocol, attach, start
+    QString stage; // where in the worker: attach (initializer), task, after-result; empty if unknown
     qint64 taskId = -1;
     qint64 begin = -1; // the task's input range of items [begin, end)
     qint64 end = -1;

@@ -128,8 +128,13 @@ void RunEngine::run()
 
     m_pool = new ProcessPool(program, this);
     m_pool->start(workers);
-    SchedulerSettings settings{m_request.chunkSize, m_request.ordered, m_request.retries};
-    m_scheduler = new Scheduler(m_pool, m_job, m_job->makeReducer(m_context), *items, settings, attach, this);
+    const SchedulerSettings settings{m_request.chunkSize,
+                                     m_request.ordered,
+                                     m_request.retries,
+                                     m_request.halt,
+                                     int(m_request.timeoutSeconds * 1000.0),
+                                     m_request.maxTasksPerWorker};
+    m_scheduler = new Scheduler(m_pool, m_job->makeReducer(m_context), *items, settings, attach, this);
     connect(m_scheduler, &Scheduler::errorReported, this, [this](const ErrorReport &report) {
         m_outcome.errors.append(report);
         Q_EMIT errorReported(report);
@@ -235,6 +240,12 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         return params.failure();
     if (request.workers < 0)
         return usageFailure(u"--workers: must be at least 1"_s);
+    if (request.retries < 0)
+        return usageFailure(u"--retries: must be 0 or more"_s);
+    if (request.timeoutSeconds < 0 || request.timeoutSeconds > 7 * 24 * 3600)
+        return usageFailure(u"--timeout: must be a number of seconds, 0 for none"_s);
+    if (request.maxTasksPerWorker < 0)
+        return usageFailure(u"--max-tasks-per-worker: must be 0 (never recycle) or more"_s);
     if (request.chunkSize < 0)
         return usageFailure(u"--chunk-size: must be a positive number or auto"_s);
     const bool hasFile = !request.input.path.isEmpty();

@@ -23,8 +23,11 @@ struct RunRequest {
     int workers = 0;      // 0: one per core
     qint64 chunkSize = 0; // 0: automatic
     bool ordered = true;
-    int retries = 1;
-    QString workerProgram; // empty: ProcessPool::defaultWorkerProgram()
+    int retries = 2; // further attempts after a failed one
+    HaltPolicy halt = HaltPolicy::Never;
+    double timeoutSeconds = 0; // per task; 0: none
+    int maxTasksPerWorker = 0; // 0: workers are never recycled
+    QString workerProgram;     // empty: ProcessPool::defaultWorkerProgram()
     StopActions stopActions;
 };
 

@@ -61,12 +61,16 @@ void ProcessPool::send(int slot, MessageType type, const QCborMap &body)
         w->send(type, body);
 }
 
-void ProcessPool::restart(int slot)
+void ProcessPool::restart(int slot, const StopActions &how)
 {
     if (WorkerProcess *old = m_workers.at(size_t(slot))) {
         old->disconnect(this);
-        old->stop(0, 0);
-        old->deleteLater(); // it may be in the middle of emitting the signal that led here
+        m_retiring.append(old);
+        connect(old, &WorkerProcess::gone, this, [this, old] {
+            m_retiring.removeOne(old);
+            old->deleteLater(); // it is in the middle of emitting
+        });
+        old->retire(how.requestWaitMs, how.terminateWaitMs);
     }
     launch(slot);
 }
@@ -87,6 +91,11 @@ void ProcessPool::stop(const StopActions &actions)
             delete w;
             w = nullptr;
         }
+    }
+    // Replaced workers still on their way out go now too: nothing outlives the pool.
+    for (WorkerProcess *w : std::exchange(m_retiring, {})) {
+        w->disconnect(this);
+        delete w;
     }
 }
 

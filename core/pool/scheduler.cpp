@@ -1,5 +1,8 @@
 #include "core/pool/scheduler.h"
 
+#include "core/worker/throwtrace.h"
+
+#include <QRegularExpression>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -23,6 +26,42 @@ QString workerStateName(WorkerState state)
     return {};
 }
 
+namespace {
+
+// Workers that die before ever saying Ready this many times in a row mean the program cannot run.
+constexpr int MaxDeathsBeforeReady = 3;
+
+// What a dead worker's stderr says about its death: the crash handler's marker and backtrace.
+struct CrashNote {
+    qint64 task = -1;
+    QString stage;
+    QString trace;
+};
+
+std::optional<CrashNote> crashNote(const QStringList &stderrTail)
+{
+    static const QRegularExpression marker(QLatin1StringView(CrashMarker) +
+                                           uR"( \S+ in task (-?\d+) at stage (\S+))"_s);
+    for (qsizetype i = 0; i < stderrTail.size(); ++i) {
+        const auto match = marker.match(stderrTail[i]);
+        if (!match.hasMatch())
+            continue;
+        CrashNote note{match.captured(1).toLongLong(), match.captured(2), {}};
+        const qsizetype begin = stderrTail.indexOf(QString::fromLatin1(SymbolizedBegin), i);
+        const qsizetype end = stderrTail.indexOf(QString::fromLatin1(SymbolizedEnd), std::max(begin, i));
+        if (begin >= 0 && end > begin)
+            note.trace = stderrTail.mid(begin + 1, end - begin - 1).join(u'\n');
+        else // the symbolizer could not run: the raw frames the handler wrote
+            note.trace = stderrTail.mid(i + 1).join(u'\n');
+        if (note.stage == u"idle"_s)
+            note.stage.clear();
+        return note;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 qint64 Scheduler::autoChunkSize(qint64 items, int workers)
 {
     // About eight tasks per worker: enough to balance uneven tasks, few enough that messages cost nothing.
@@ -30,21 +69,26 @@ qint64 Scheduler::autoChunkSize(qint64 items, int workers)
     return std::max<qint64>(1, (items + tasks - 1) / tasks);
 }
 
-Scheduler::Scheduler(WorkerPool *pool, const Job *job, std::unique_ptr<Reducer> reducer, qint64 items,
+Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 items,
                      const SchedulerSettings &settings, QCborMap attachBody, QObject *parent)
     : QObject(parent)
     , m_pool(pool)
-    , m_job(job)
     , m_reducer(std::move(reducer))
     , m_items(items)
     , m_settings(settings)
     , m_attachBody(std::move(attachBody))
 {
     m_chunk = settings.chunkSize > 0 ? settings.chunkSize : autoChunkSize(items, pool->size());
+    m_window = std::max<qint64>(64, 16 * qint64(pool->size()));
     m_slots.resize(size_t(pool->size()));
     for (int i = 0; i < pool->size(); ++i) {
-        m_slots[size_t(i)].view.slot = i;
-        m_slots[size_t(i)].view.pid = pool->pid(i);
+        Slot &slot = m_slots[size_t(i)];
+        slot.view.slot = i;
+        slot.view.pid = pool->pid(i);
+        slot.timeout = new QTimer(this);
+        slot.timeout->setSingleShot(true);
+        slot.timeout->setInterval(std::max(settings.timeoutMs, 1));
+        connect(slot.timeout, &QTimer::timeout, this, [this, i] { onTimeout(i); });
     }
     connect(pool, &WorkerPool::workerReady, this, &Scheduler::onReady);
     connect(pool, &WorkerPool::messageReceived, this, &Scheduler::onMessage);
@@ -59,13 +103,19 @@ void Scheduler::start()
 
 void Scheduler::cancel()
 {
-    if (m_finished || m_cancelled)
+    halt(RunStatus::Cancelled);
+}
+
+void Scheduler::halt(RunStatus status)
+{
+    if (m_finished)
         return;
-    m_cancelled = true;
-    for (int i = 0; i < int(m_slots.size()); ++i)
-        m_pool->send(i, MessageType::Cancel, {{field::Run, m_attachBody.value(field::Run)}});
     m_finished = true;
-    QTimer::singleShot(0, this, [this] { Q_EMIT finished(RunStatus::Cancelled); });
+    for (int i = 0; i < int(m_slots.size()); ++i) {
+        m_slots[size_t(i)].timeout->stop();
+        m_pool->send(i, MessageType::Cancel, {{field::Run, m_attachBody.value(field::Run)}});
+    }
+    QTimer::singleShot(0, this, [this, status] { Q_EMIT finished(status); });
 }
 
 ProgressSnapshot Scheduler::snapshot() const
@@ -90,10 +140,20 @@ ProgressSnapshot Scheduler::snapshot() const
     return s;
 }
 
+bool Scheduler::hasWork() const
+{
+    if (m_halting)
+        return false;
+    if (!m_retry.empty() || m_nextBegin < m_items)
+        return true;
+    return std::any_of(m_slots.begin(), m_slots.end(), [](const Slot &s) { return !s.orphans.empty(); });
+}
+
 void Scheduler::onReady(int slotIndex, qint64 pid)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
     slot.ready = true;
+    slot.deathsBeforeReady = 0;
     slot.view.pid = pid;
     slot.view.state = WorkerState::Idle;
     if (++m_readyCount == int(m_slots.size()) && m_allReadyMs < 0)
@@ -105,15 +165,21 @@ void Scheduler::onReady(int slotIndex, qint64 pid)
     Q_EMIT progressChanged();
 }
 
-std::optional<Scheduler::Task> Scheduler::nextTask()
+std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot)
 {
-    if (!m_retry.empty()) {
-        Task t = m_retry.front();
-        m_retry.pop_front();
-        return t;
+    if (m_halting)
+        return std::nullopt;
+    for (std::deque<Task> *queue : {&slot.orphans, &m_retry}) {
+        if (!queue->empty()) {
+            Task t = queue->front();
+            queue->pop_front();
+            return t;
+        }
     }
     if (m_nextBegin >= m_items)
         return std::nullopt;
+    if (m_settings.ordered && m_nextId >= m_nextDelivery + m_window)
+        return std::nullopt; // bounded: results waiting for an earlier task are not allowed to pile up
     Task t{m_nextId++, m_nextBegin, std::min(m_items, m_nextBegin + m_chunk), 0};
     m_nextBegin = t.end;
     return t;
@@ -124,28 +190,53 @@ void Scheduler::dispatch(int slotIndex)
     Slot &slot = m_slots[size_t(slotIndex)];
     if (!slot.ready || m_finished)
         return;
+    const bool wasIdle = slot.assigned.empty();
     while (slot.assigned.size() < 2) { // the running task plus one prefetched
-        std::optional<Task> task = nextTask();
+        if (m_settings.maxTasksPerWorker > 0 && slot.dispatched >= m_settings.maxTasksPerWorker)
+            break;
+        std::optional<Task> task = nextTask(slot);
         if (!task)
             break;
         m_pool->send(slotIndex, MessageType::Task,
                      {{field::Run, m_attachBody.value(field::Run)},
                       {field::Id, task->id},
                       {field::Begin, task->begin},
-                      {field::End, task->end}});
+                      {field::End, task->end},
+                      {field::Attempt, task->attempts + 1}});
         slot.assigned.push_back(*task);
+        slot.dispatched += 1;
     }
-    if (!slot.assigned.empty()) {
-        const Task &front = slot.assigned.front();
-        if (slot.view.taskId != front.id || slot.view.state != WorkerState::Busy) {
-            slot.view.taskId = front.id;
-            slot.view.taskItems = front.end - front.begin;
-            slot.view.taskDone = 0;
-        }
-        slot.view.state = WorkerState::Busy;
-    } else {
+    if (wasIdle && !slot.assigned.empty()) {
+        frontChanged(slotIndex);
+    } else if (slot.assigned.empty()) {
         slot.view.state = WorkerState::Idle;
+        // Recycling: a worker that has done its share makes way for a fresh one, with nothing in hand.
+        if (m_settings.maxTasksPerWorker > 0 && slot.dispatched >= m_settings.maxTasksPerWorker && hasWork())
+            replaceWorker(slotIndex, RecycleActions);
     }
+}
+
+void Scheduler::dispatchAll()
+{
+    for (int i = 0; i < int(m_slots.size()); ++i)
+        dispatch(i);
+}
+
+void Scheduler::frontChanged(int slotIndex)
+{
+    Slot &slot = m_slots[size_t(slotIndex)];
+    if (slot.assigned.empty()) {
+        slot.timeout->stop();
+        slot.view.state = WorkerState::Idle;
+        return;
+    }
+    const Task &front = slot.assigned.front();
+    slot.view.taskId = front.id;
+    slot.view.taskItems = front.end - front.begin;
+    slot.view.taskDone = 0;
+    slot.view.state = WorkerState::Busy;
+    if (m_settings.timeoutMs > 0)
+        slot.timeout->start();
 }
 
 void Scheduler::onMessage(int slotIndex, const Message &message)
@@ -156,51 +247,72 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
     const qint64 id = message.body.value(field::Id).toInteger(-1);
     auto it =
         std::find_if(slot.assigned.begin(), slot.assigned.end(), [id](const Task &t) { return t.id == id; });
+    const bool isFront = it == slot.assigned.begin() && it != slot.assigned.end();
     switch (message.type) {
     case MessageType::Progress:
-        if (!slot.assigned.empty() && slot.assigned.front().id == id) {
+        if (isFront) {
             slot.view.taskDone = std::min(message.body.value(field::Done).toInteger(), slot.view.taskItems);
             Q_EMIT progressChanged();
         }
         return;
     case MessageType::Result: {
         if (it == slot.assigned.end())
-            return; // a late result of a task already given up elsewhere
+            return; // a late result of a task already given up
         const Task task = *it;
         slot.assigned.erase(it);
         slot.view.itemsDone += task.end - task.begin;
         slot.view.tasksDone += 1;
-        slot.view.taskId = task.id;
-        slot.view.taskItems = task.end - task.begin;
-        slot.view.taskDone = slot.view.taskItems;
-        slot.view.state = WorkerState::Idle;
         complete(task, message.body.value(field::Value));
+        if (isFront)
+            frontChanged(slotIndex);
+        if (slot.assigned.empty()) { // show the finished task in full until the next one starts
+            slot.view.taskId = task.id;
+            slot.view.taskItems = task.end - task.begin;
+            slot.view.taskDone = slot.view.taskItems;
+        }
+        dispatch(slotIndex);
         break;
     }
     case MessageType::Error: {
         ErrorReport report;
         report.kind = message.body.value(field::Kind).toString();
+        report.stage = message.body.value(field::Stage).toString();
         report.message = message.body.value(field::Message).toString();
         report.trace = message.body.value(field::Trace).toString();
         report.pid = slot.view.pid;
         report.stderrTail = m_pool->stderrTail(slotIndex);
-        if (it == slot.assigned.end()) {
+        if (id < 0) {
             // The worker could not take the run at all (unknown job, dataset not attachable): no retry helps.
             report.final = true;
             Q_EMIT errorReported(report);
             m_failedTasks += 1;
-            cancel();
+            halt(RunStatus::Failed);
             return;
+        }
+        if (it == slot.assigned.end()) {
+            // After its result (stage after-result): the task's work is done and counted.
+            report.taskId = id;
+            Q_EMIT errorReported(report);
+            break;
         }
         const Task task = *it;
         slot.assigned.erase(it);
-        failAttempt(task, std::move(report));
+        if (report.stage == u"attach"_s) {
+            // The initializer failed: the worker is unusable. The task is retried first on its successor.
+            slot.ready = false;
+            failAttempt(task, std::move(report), &slot.orphans);
+            replaceWorker(slotIndex, RecycleActions);
+        } else {
+            failAttempt(task, std::move(report), &m_retry);
+            if (isFront)
+                frontChanged(slotIndex);
+            dispatch(slotIndex);
+        }
         break;
     }
     default:
         return;
     }
-    dispatch(slotIndex);
     checkFinished();
     Q_EMIT progressChanged();
 }
@@ -208,49 +320,99 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
 void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
-    slot.ready = false;
+    const bool wasReady = std::exchange(slot.ready, false);
     slot.view.state = WorkerState::Lost;
+    slot.timeout->stop();
     if (m_finished)
         return;
-    std::deque<Task> orphans;
-    orphans.swap(slot.assigned);
     ErrorReport report;
     report.kind = loss.kind;
     report.pid = loss.pid;
     report.exitCode = loss.exitCode;
-    if (loss.kind == u"signal"_s)
-        report.signalName = loss.message.section(u' ', -1);
+    if (loss.signal > 0)
+        report.signalName = signalName(loss.signal);
     report.message = loss.message;
     report.stderrTail = loss.stderrTail;
-    // The crash handler's backtrace is on stderr: lift it into the report's trace.
-    const qsizetype marker = report.stderrTail.indexOf(u"brigade-worker: backtrace follows"_s);
-    if (marker >= 0)
-        report.trace = report.stderrTail.mid(marker + 1).join(u'\n');
-    if (!orphans.empty()) {
-        // Prefetched tasks never ran: they go back to the queue without costing an attempt.
-        for (auto t = orphans.rbegin(); t + 1 != orphans.rend(); ++t)
-            m_retry.push_front(*t);
-        failAttempt(orphans.front(), report);
-    } else if (loss.kind == u"start"_s || !slot.view.tasksDone) {
-        Q_EMIT errorReported(report);
+    const std::optional<CrashNote> note = crashNote(loss.stderrTail);
+    if (note) {
+        report.trace = note->trace;
+        report.stage = note->stage;
     }
-    if (loss.kind == u"start"_s) {
-        // The program cannot be started at all: restarting would spin.
+    if (loss.kind == u"start"_s || (!wasReady && ++slot.deathsBeforeReady >= MaxDeathsBeforeReady)) {
+        if (loss.kind != u"start"_s)
+            report.message +=
+                u" (%1 workers in a row died before they were ready)"_s.arg(slot.deathsBeforeReady);
+        report.final = true;
+        Q_EMIT errorReported(report);
         m_failedTasks += 1;
-        cancel();
+        halt(RunStatus::Failed); // restarting would spin
         return;
     }
-    if (hasWork()) {
+
+    std::deque<Task> tasks;
+    tasks.swap(slot.assigned);
+    // The running task pays for the death, unless the crash handler says it struck outside of it
+    // (after the result of an earlier task, say).
+    const bool frontToBlame = !tasks.empty() && (!note || note->task < 0 || note->task == tasks.front().id);
+    if (frontToBlame) {
+        const Task running = tasks.front();
+        tasks.pop_front();
+        failAttempt(running, std::move(report), &slot.orphans);
+    } else {
+        if (note)
+            report.taskId = note->task;
+        Q_EMIT errorReported(report);
+    }
+    for (const Task &t : tasks) // prefetched: never started, so no attempt is charged
+        slot.orphans.push_back(t);
+    if (hasWork() && !m_finished) {
         slot.view.restarts += 1;
         slot.view.state = WorkerState::Starting;
-        m_pool->restart(slotIndex);
+        slot.dispatched = 0;
+        m_pool->restart(slotIndex, KillActions);
         slot.view.pid = m_pool->pid(slotIndex);
     }
     checkFinished();
     Q_EMIT progressChanged();
 }
 
-void Scheduler::failAttempt(Task task, ErrorReport report)
+void Scheduler::onTimeout(int slotIndex)
+{
+    Slot &slot = m_slots[size_t(slotIndex)];
+    if (m_finished || slot.assigned.empty())
+        return;
+    const Task running = slot.assigned.front();
+    slot.assigned.pop_front();
+    slot.ready = false; // no more tasks for the hung worker: its task is retried on a fresh one
+    ErrorReport report;
+    report.kind = u"timeout"_s;
+    report.pid = slot.view.pid;
+    report.message = u"timed out after %1 s"_s.arg(double(m_settings.timeoutMs) / 1000.0);
+    report.stderrTail = m_pool->stderrTail(slotIndex);
+    failAttempt(running, std::move(report), &slot.orphans);
+    replaceWorker(slotIndex, KillActions);
+    checkFinished();
+    Q_EMIT progressChanged();
+}
+
+void Scheduler::replaceWorker(int slotIndex, const StopActions &how)
+{
+    if (m_finished)
+        return; // the engine stops every worker now
+    Slot &slot = m_slots[size_t(slotIndex)];
+    for (const Task &t : slot.assigned)
+        slot.orphans.push_back(t);
+    slot.assigned.clear();
+    slot.ready = false;
+    slot.timeout->stop();
+    slot.dispatched = 0;
+    slot.view.restarts += 1;
+    slot.view.state = WorkerState::Starting;
+    m_pool->restart(slotIndex, how);
+    slot.view.pid = m_pool->pid(slotIndex);
+}
+
+void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue)
 {
     task.attempts += 1;
     report.taskId = task.id;
@@ -259,15 +421,18 @@ void Scheduler::failAttempt(Task task, ErrorReport report)
     report.attempt = task.attempts;
     report.final = task.attempts > m_settings.retries;
     Q_EMIT errorReported(report);
-    if (report.final) {
-        m_failedTasks += 1;
-        complete(task, std::nullopt);
+    if (!report.final) {
+        retryQueue->push_back(task);
+        dispatchAll(); // a retry in the shared queue goes to whichever worker has room
         return;
     }
-    m_retry.push_back(task);
-    // A retry waits for an idle worker: wake the ones with room.
-    for (int i = 0; i < int(m_slots.size()); ++i)
-        dispatch(i);
+    // Quarantined: the run goes on without it; the report above carries its input range and last trace.
+    m_failedTasks += 1;
+    complete(task, std::nullopt);
+    if (m_settings.halt == HaltPolicy::Soon)
+        m_halting = true;
+    else if (m_settings.halt == HaltPolicy::Now)
+        halt(RunStatus::Failed);
 }
 
 void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
@@ -282,12 +447,15 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
         return;
     }
     m_waiting.emplace(task.id, std::make_pair(task, std::move(value)));
+    const qint64 before = m_nextDelivery;
     for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextDelivery;
          it = m_waiting.erase(it)) {
         if (it->second.second)
             m_reducer->add(it->second.first.begin, it->second.first.end, *it->second.second);
         ++m_nextDelivery;
     }
+    if (m_nextDelivery != before)
+        dispatchAll(); // the window moved on
 }
 
 void Scheduler::checkFinished()
@@ -298,6 +466,8 @@ void Scheduler::checkFinished()
         if (!slot.assigned.empty())
             return;
     m_finished = true;
+    for (Slot &slot : m_slots)
+        slot.timeout->stop();
     const RunStatus status = m_failedTasks > 0 ? RunStatus::Failed : RunStatus::Ok;
     // Queued: the caller may be inside a worker's signal, and finishing stops the workers.
     QTimer::singleShot(0, this, [this, status] { Q_EMIT finished(status); });

@@ -1,5 +1,6 @@
 // Scheduler: hands tasks to idle workers (one prefetched each), retries the tasks of failed attempts,
-// and delivers results to the job's reducer in task order (imap) or as they finish (imap_unordered).
+// quarantines tasks that fail every attempt, enforces timeouts, recycles workers, applies the halt
+// policy, and delivers results to the job's reducer in task order (imap) or as they finish (imap_unordered).
 #pragma once
 
 #include "core/jobs/job.h"
@@ -15,12 +16,24 @@
 #include <optional>
 #include <vector>
 
+class QTimer;
+
 namespace brigade {
+
+// What a run does once a task has failed every attempt (GNU parallel's --halt).
+enum class HaltPolicy {
+    Never, // finish the rest, then report the failed tasks
+    Soon,  // dispatch nothing new, let the running tasks finish
+    Now,   // cancel at once
+};
 
 struct SchedulerSettings {
     qint64 chunkSize = 0; // items per task; 0 chooses automatically
     bool ordered = true;
-    int retries = 1; // further attempts of a task after a failed one
+    int retries = 2; // further attempts of a task after a failed one
+    HaltPolicy halt = HaltPolicy::Never;
+    int timeoutMs = 0;         // per task; 0: none
+    int maxTasksPerWorker = 0; // recycle a worker after this many tasks; 0: never
 };
 
 enum class RunStatus { Ok, Failed, Cancelled };
@@ -30,7 +43,7 @@ class Scheduler : public QObject
     Q_OBJECT
 
 public:
-    Scheduler(WorkerPool *pool, const Job *job, std::unique_ptr<Reducer> reducer, qint64 items,
+    Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 items,
               const SchedulerSettings &settings, QCborMap attachBody, QObject *parent = nullptr);
 
     void start();
@@ -45,11 +58,15 @@ public:
     qint64 allReadyMs() const { return m_allReadyMs; }
 
     static qint64 autoChunkSize(qint64 items, int workers);
+    // How a timed-out or unusable worker is stopped: SIGTERM, then SIGKILL half a second later.
+    static constexpr StopActions KillActions{0, 500};
+    // How a recycled worker is stopped: asked first.
+    static constexpr StopActions RecycleActions{1000, 500};
 
 Q_SIGNALS:
     void errorReported(const brigade::ErrorReport &report);
     void progressChanged();
-    // All tasks are done or given up (status Ok or Failed), or the run was cancelled.
+    // All tasks are done or given up (status Ok or Failed), or the run was cancelled or halted.
     void finished(brigade::RunStatus status);
 
 private:
@@ -61,30 +78,40 @@ private:
     };
     struct Slot {
         std::deque<Task> assigned; // front: running; the rest: prefetched
+        std::deque<Task> orphans;  // tasks of this slot's previous worker, retried on its fresh successor
         bool ready = false;
+        int dispatched = 0;        // tasks given to the current worker (for recycling)
+        int deathsBeforeReady = 0; // successive workers that died before saying Ready
+        QTimer *timeout = nullptr;
         WorkerSnapshot view;
     };
 
     void onReady(int slot, qint64 pid);
     void onMessage(int slot, const Message &message);
     void onLost(int slot, const WorkerLoss &loss);
+    void onTimeout(int slot);
     void dispatch(int slot);
-    std::optional<Task> nextTask();
-    bool hasWork() const { return !m_retry.empty() || m_nextBegin < m_items; }
+    void dispatchAll();
+    std::optional<Task> nextTask(Slot &slot);
+    bool hasWork() const;
+    void frontChanged(int slot);
+    // Replaces the slot's worker: its running task is charged by the caller; the rest become orphans.
+    void replaceWorker(int slot, const StopActions &how);
     void complete(const Task &task, std::optional<QCborValue> value);
-    void failAttempt(Task task, ErrorReport report);
+    void failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue);
+    void halt(RunStatus status);
     void checkFinished();
 
     WorkerPool *m_pool;
-    const Job *m_job;
     std::unique_ptr<Reducer> m_reducer;
     qint64 m_items;
     SchedulerSettings m_settings;
     QCborMap m_attachBody;
     qint64 m_chunk = 1;
+    qint64 m_window = 0; // ordered: how far past the next undelivered task dispatch may run
 
     std::vector<Slot> m_slots;
-    std::deque<Task> m_retry;
+    std::deque<Task> m_retry; // failed attempts whose worker lives on: retried by any worker
     qint64 m_nextBegin = 0;
     qint64 m_nextId = 0;
     qint64 m_nextDelivery = 0; // ordered: the next task id to reduce
@@ -94,7 +121,7 @@ private:
     qint64 m_failedTasks = 0;
     qint64 m_allReadyMs = -1;
     int m_readyCount = 0;
-    bool m_cancelled = false;
+    bool m_halting = false; // HaltPolicy::Soon after a final failure: nothing new is dispatched
     bool m_finished = false;
     QElapsedTimer m_clock;
 };

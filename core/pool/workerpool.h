@@ -21,8 +21,9 @@ public:
     virtual void start(int workers) = 0;
     virtual int size() const = 0;
     virtual void send(int slot, MessageType type, const QCborMap &body = {}) = 0;
-    // Replaces the worker in a slot by a fresh one (the old one is already gone or is killed).
-    virtual void restart(int slot) = 0;
+    // Replaces the worker in a slot by a fresh one at once; the old one is stopped in the background by
+    // `how` (a request wait of 0 goes straight to SIGTERM) and reports nothing more.
+    virtual void restart(int slot, const StopActions &how) = 0;
     // Blocks until every worker is gone: request, wait, terminate, wait, kill.
     virtual void stop(const StopActions &actions) = 0;
     virtual qint64 pid(int slot) const = 0;
@@ -46,7 +47,7 @@ public:
     void start(int workers) override;
     int size() const override { return int(m_workers.size()); }
     void send(int slot, MessageType type, const QCborMap &body = {}) override;
-    void restart(int slot) override;
+    void restart(int slot, const StopActions &how) override;
     void stop(const StopActions &actions) override;
     qint64 pid(int slot) const override;
     QStringList stderrTail(int slot) const override;
@@ -60,6 +61,7 @@ private:
 
     QString m_program;
     std::vector<WorkerProcess *> m_workers;
+    QList<WorkerProcess *> m_retiring; // replaced, still on their way out
 };
 
 } // namespace brigade

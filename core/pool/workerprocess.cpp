@@ -1,5 +1,8 @@
 #include "core/pool/workerprocess.h"
 
+#include <QFile>
+#include <QTimer>
+
 #include <csignal>
 #include <cstring>
 #include <linux/close_range.h>
@@ -11,12 +14,25 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
-namespace {
-
 QString signalName(int sig)
 {
     const char *abbrev = ::sigabbrev_np(sig);
     return abbrev ? u"SIG"_s + QLatin1StringView(abbrev) : u"signal %1"_s.arg(sig);
+}
+
+namespace {
+
+// The kernel's count of OOM kills so far (/proc/vmstat), or -1 where it is not available.
+qint64 oomKillCount()
+{
+    QFile vmstat(u"/proc/vmstat"_s);
+    if (!vmstat.open(QIODevice::ReadOnly | QIODevice::Text))
+        return -1;
+    for (const QByteArray &line : vmstat.readAll().split('\n')) { // /proc sizes read as 0: no atEnd()
+        if (line.startsWith("oom_kill "))
+            return line.mid(9).trimmed().toLongLong();
+    }
+    return -1;
 }
 
 bool isFromWorker(MessageType type)
@@ -57,6 +73,7 @@ WorkerProcess::~WorkerProcess()
 
 void WorkerProcess::start()
 {
+    m_oomKillsAtStart = oomKillCount();
     m_process.start(QIODevice::ReadWrite);
     m_pid = m_process.processId();
     send(MessageType::Hello, {{field::Version, ProtocolVersion}});
@@ -83,6 +100,27 @@ void WorkerProcess::stop(int requestWaitMs, int terminateWaitMs)
         return;
     m_process.kill();
     m_process.waitForFinished(2000);
+}
+
+void WorkerProcess::retire(int requestWaitMs, int terminateWaitMs)
+{
+    m_stopping = true;
+    if (m_process.state() == QProcess::NotRunning) {
+        QTimer::singleShot(0, this, &WorkerProcess::gone);
+        return;
+    }
+    auto kill = [this] { m_process.kill(); };
+    auto terminate = [this, terminateWaitMs, kill] {
+        m_process.terminate();
+        QTimer::singleShot(terminateWaitMs, this, kill);
+    };
+    if (requestWaitMs > 0) {
+        send(MessageType::Shutdown);
+        m_process.closeWriteChannel();
+        QTimer::singleShot(requestWaitMs, this, terminate);
+    } else {
+        terminate();
+    }
 }
 
 void WorkerProcess::readFrames()
@@ -153,8 +191,10 @@ void WorkerProcess::onFinished(int exitCode, QProcess::ExitStatus status)
         m_stderrPartial.append('\n');
         readStderr();
     }
-    if (m_stopping && !m_pendingLoss)
+    if (m_stopping) {
+        Q_EMIT gone();
         return;
+    }
     if (m_pendingLoss) {
         WorkerLoss loss = *m_pendingLoss;
         loss.stderrTail = m_stderrTail;
@@ -168,6 +208,14 @@ void WorkerProcess::onFinished(int exitCode, QProcess::ExitStatus status)
         loss.kind = u"signal"_s;
         loss.signal = exitCode;
         loss.message = u"worker killed by %1"_s.arg(signalName(exitCode));
+        if (exitCode == SIGKILL) {
+            // Brigade did not send it (it retires workers through m_stopping): the kernel did.
+            const qint64 oomKills = oomKillCount();
+            loss.message +=
+                oomKills > m_oomKillsAtStart && m_oomKillsAtStart >= 0
+                    ? u" (out of memory: the kernel's OOM killer struck)"_s
+                    : u" (likely out of memory: SIGKILL from outside is how the kernel's OOM killer acts)"_s;
+        }
     } else {
         loss.kind = u"exit"_s;
         loss.exitCode = exitCode;

@@ -19,6 +19,9 @@ struct WorkerLoss {
     QStringList stderrTail;
 };
 
+// "SIGSEGV" for 11, and so on.
+QString signalName(int signal);
+
 class WorkerProcess : public QObject
 {
     Q_OBJECT
@@ -31,6 +34,9 @@ public:
     void send(MessageType type, const QCborMap &body = {});
     // Blocks (the engine thread only) until the process is gone: Shutdown, then SIGTERM, then SIGKILL.
     void stop(int requestWaitMs, int terminateWaitMs);
+    // The same steps without blocking (a request wait of 0 skips the Shutdown); emits gone() at the end.
+    // A retiring worker reports no loss: whoever retires it has already accounted for its work.
+    void retire(int requestWaitMs, int terminateWaitMs);
 
     qint64 pid() const { return m_pid; }
     bool isReady() const { return m_ready; }
@@ -44,6 +50,8 @@ Q_SIGNALS:
     void messageReceived(const brigade::Message &message);
     void stderrLine(const QString &line);
     void lost(const brigade::WorkerLoss &loss);
+    // A stopped or retired process has exited.
+    void gone();
 
 private:
     void readFrames();
@@ -61,6 +69,7 @@ private:
     bool m_lostReported = false;
     bool m_stopping = false;
     std::optional<WorkerLoss> m_pendingLoss; // a protocol failure, reported once the process is gone
+    qint64 m_oomKillsAtStart = -1;
 };
 
 } // namespace brigade

@@ -45,6 +45,8 @@ inline constexpr QLatin1StringView Kind{"kind"};
 inline constexpr QLatin1StringView Message{"message"};
 inline constexpr QLatin1StringView Trace{"trace"};
 inline constexpr QLatin1StringView Text{"text"};
+inline constexpr QLatin1StringView Attempt{"attempt"};
+inline constexpr QLatin1StringView Stage{"stage"};
 } // namespace field
 
 // The name of a message type ("Task"), or an empty string for a value outside the enum.

@@ -1,22 +1,32 @@
 // Stack traces: captured at every throw in the worker (the catch site has already unwound) and at fatal
-// signals.
+// signals, where an async-signal-safe handler dumps raw addresses and has a fresh process symbolize them.
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace brigade {
 
 // The symbolized stack of the most recent throw on this thread, innermost frame first.
 QString lastThrowTrace();
 
-// The current stack, symbolized (function, file:line per frame).
-QString currentStackTrace(int skipFrames = 0);
-
-// Installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that write a marker line and an
-// async-signal-safe backtrace to stderr, then die of the same signal so the parent sees it.
+// Installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT. The handler writes a marker line
+// and the raw frames to stderr, runs `brigade-worker --symbolize PID ADDRESS...` (fork and exec are
+// async-signal-safe) to print them as "function at file:line", then dies of the same signal.
 void installCrashHandler();
 
-// The task the crash handler names in its marker line (-1 while idle).
-void setCrashContextTask(qint64 taskId);
+// What the crash handler names in its marker line: the task (-1 while idle) and the stage.
+enum class CrashStage { Idle, Attach, Task, AfterResult };
+void setCrashContext(qint64 taskId, CrashStage stage);
+QLatin1StringView crashStageName(CrashStage stage);
+
+// The --symbolize mode: symbolizes addresses of the (crashing, still alive) process `pid` by mapping them
+// to module offsets through /proc/PID/maps and resolving those in this process's copy of the same modules.
+int symbolizeForeignStack(qint64 pid, const QStringList &addresses);
+
+// Markers the parent looks for in a worker's stderr.
+inline constexpr char CrashMarker[] = "brigade-worker: fatal signal";
+inline constexpr char SymbolizedBegin[] = "brigade-worker: backtrace:";
+inline constexpr char SymbolizedEnd[] = "brigade-worker: end of backtrace";
 
 } // namespace brigade

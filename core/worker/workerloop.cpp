@@ -124,11 +124,13 @@ private:
         m_currentRun.store(m_run);
         m_cancel.store(m_cancelledRun.load() >= m_run);
         m_data.reset();
+        m_initialized = false;
         m_job = findJob(body.value(field::Job).toString());
         m_params = body.value(field::Params).toMap().toVariantMap();
         m_writesOutput = body.value(u"output"_s).toBool();
         if (!m_job) {
-            sendError(-1, u"attach"_s, u"unknown job \"%1\""_s.arg(body.value(field::Job).toString()), {});
+            sendError(-1, u"attach"_s, CrashStage::Attach,
+                      u"unknown job \"%1\""_s.arg(body.value(field::Job).toString()), {});
             return;
         }
         const QCborMap dataset = body.value(field::Dataset).toMap();
@@ -138,7 +140,7 @@ private:
                                                                       : SharedArray::Access::ReadOnly;
             auto array = SharedArray::attach(key, access);
             if (!array) {
-                sendError(-1, u"attach"_s, array.failure().describe(), {});
+                sendError(-1, u"attach"_s, CrashStage::Attach, array.failure().describe(), {});
                 m_job = nullptr;
                 return;
             }
@@ -148,17 +150,17 @@ private:
 
     void runTask(const QCborMap &body)
     {
-        const qint64 id = body.value(field::Id).toInteger();
-        const qint64 begin = body.value(field::Begin).toInteger();
-        const qint64 end = body.value(field::End).toInteger();
+        const TaskInfo task{body.value(field::Id).toInteger(), body.value(field::Begin).toInteger(),
+                            body.value(field::End).toInteger(), int(body.value(field::Attempt).toInteger())};
         if (body.value(field::Run).toInteger() != m_run || !m_job) {
-            sendError(id, u"attach"_s, u"task for a run this worker is not attached to"_s, {});
+            sendError(task.id, u"attach"_s, CrashStage::Attach,
+                      u"task for a run this worker is not attached to"_s, {});
             return;
         }
         if (m_cancel.load())
             return; // the run was cancelled: drop the prefetched tasks silently
 
-        TaskContext context(m_params, m_data ? &*m_data : nullptr, m_writesOutput);
+        TaskContext context(m_params, m_data ? &*m_data : nullptr, m_writesOutput, task);
         using Clock = std::chrono::steady_clock;
         auto lastProgress = Clock::now();
         context.setProgressSink([&](qint64 done) {
@@ -166,29 +168,51 @@ private:
             if (now - lastProgress < std::chrono::milliseconds(50))
                 return;
             lastProgress = now;
-            send(MessageType::Progress, {{field::Id, id}, {field::Done, done}});
+            send(MessageType::Progress, {{field::Id, task.id}, {field::Done, done}});
         });
         context.setCancelFlag(&m_cancel);
-        setCrashContextTask(id);
-        try {
-            QCborValue value = m_job->run(context, begin, end);
-            setCrashContextTask(-1);
-            if (m_cancel.load())
+
+        if (!m_initialized) {
+            if (!guarded(task.id, CrashStage::Attach, [&] { m_job->initialize(context); }))
                 return;
-            send(MessageType::Result, {{field::Id, id}, {field::Value, std::move(value)}});
-        } catch (const std::exception &e) {
-            setCrashContextTask(-1);
-            sendError(id, u"exception"_s, QString::fromLocal8Bit(e.what()), lastThrowTrace());
-        } catch (...) {
-            setCrashContextTask(-1);
-            sendError(id, u"exception"_s, u"unknown exception"_s, lastThrowTrace());
+            m_initialized = true;
         }
+        QCborValue value;
+        if (!guarded(task.id, CrashStage::Task, [&] { value = m_job->run(context, task.begin, task.end); }))
+            return;
+        if (m_cancel.load())
+            return;
+        send(MessageType::Result, {{field::Id, task.id}, {field::Value, std::move(value)}});
+        guarded(task.id, CrashStage::AfterResult, [&] { m_job->afterResult(context); });
     }
 
-    void sendError(qint64 id, const QString &kind, const QString &message, const QString &trace)
+    // Runs one stage of a task; an exception becomes an Error report carrying the stack of its throw.
+    template<typename Stage> bool guarded(qint64 id, CrashStage stage, Stage &&work)
     {
-        send(MessageType::Error,
-             {{field::Id, id}, {field::Kind, kind}, {field::Message, message}, {field::Trace, trace}});
+        setCrashContext(id, stage);
+        QString message;
+        try {
+            work();
+            setCrashContext(-1, CrashStage::Idle);
+            return true;
+        } catch (const std::exception &e) {
+            message = QString::fromLocal8Bit(e.what());
+        } catch (...) {
+            message = u"unknown exception"_s;
+        }
+        setCrashContext(-1, CrashStage::Idle);
+        sendError(id, u"exception"_s, stage, message, lastThrowTrace());
+        return false;
+    }
+
+    void sendError(qint64 id, const QString &kind, CrashStage stage, const QString &message,
+                   const QString &trace)
+    {
+        send(MessageType::Error, {{field::Id, id},
+                                  {field::Kind, kind},
+                                  {field::Stage, QString(crashStageName(stage))},
+                                  {field::Message, message},
+                                  {field::Trace, trace}});
     }
 
     void send(MessageType type, const QCborMap &body)
@@ -217,17 +241,27 @@ private:
     const Job *m_job = nullptr;
     QVariantMap m_params;
     bool m_writesOutput = false;
+    bool m_initialized = false; // the job's initializer ran for this run
     std::optional<SharedArray> m_data;
 };
 
 } // namespace
 
+namespace {
+int g_protocolFd = STDOUT_FILENO;
+}
+
+int workerProtocolFd()
+{
+    return g_protocolFd;
+}
+
 int runWorker()
 {
     installCrashHandler();
-    const int protocolFd = ::dup(STDOUT_FILENO);
+    g_protocolFd = ::dup(STDOUT_FILENO);
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
-    Worker worker(protocolFd);
+    Worker worker(g_protocolFd);
     const int code = worker.run(STDIN_FILENO);
     std::fflush(nullptr);
     return code;
