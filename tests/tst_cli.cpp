@@ -211,7 +211,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         const QJsonObject o = r.json();
         QCOMPARE(o.value(u"status"_s).toString(), u"failed"_s);
-        QCOMPARE(o.value(u"result"_s).toObject().value(u"sum"_s).toInteger(), 29 * 30 / 2 - 3);
+        QCOMPARE(o.value(u"result"_s).toObject().value(u"sum"_s).toInteger(), 30 * 31 / 2 - 3);
         const QJsonArray errors = o.value(u"errors"_s).toArray();
         QVERIFY(!errors.isEmpty());
         QVERIFY(errors.last().toObject().value(u"trace"_s).toString().contains(u"throwAtItem"_s));

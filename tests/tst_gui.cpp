@@ -333,7 +333,7 @@ void TestGui::riskyErrorShowsTrace()
     QVERIFY(console->reportCount() >= 1);
     QVERIFY(console->topLevelItemCount() >= 1);
     QTreeWidgetItem *row = console->topLevelItem(0);
-    QVERIFY(row->text(ErrorConsole::MessageColumn).contains(u"task 7"_s));
+    QVERIFY(row->text(ErrorConsole::MessageColumn).contains(u"item 7"_s));
     row->setExpanded(true);
     QVERIFY(row->isExpanded());
     QVERIFY(row->childCount() > 0);

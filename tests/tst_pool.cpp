@@ -236,11 +236,11 @@ private Q_SLOTS:
         const RunOutcome outcome = runToEnd(request);
         QCOMPARE(outcome.status, RunStatus::Failed);
         QCOMPARE(outcome.failedTasks, 1);
-        QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 49 * 50 / 2 - 17);
+        QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 50 * 51 / 2 - 17);
         QCOMPARE(outcome.errors.size(), 3); // the first attempt and its two retries
         const ErrorReport &last = outcome.errors.last();
         QCOMPARE(last.kind, u"exception"_s);
-        QCOMPARE(last.begin, 17);
+        QCOMPARE(last.begin, 16); // item 17 is index 16
         QCOMPARE(last.attempt, 3);
         QVERIFY(last.final);
         QVERIFY(last.message.contains(u"item 17"_s));
@@ -259,7 +259,7 @@ private Q_SLOTS:
         const RunOutcome outcome = runToEnd(request, 60000, &snapshots);
         QCOMPARE(outcome.status, RunStatus::Failed);
         QCOMPARE(outcome.failedTasks, 1);
-        QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 39 * 40 / 2 - 5); // nothing lost, nothing twice
+        QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 40 * 41 / 2 - 5); // nothing lost, nothing twice
         QCOMPARE(outcome.errors.size(), 3);
         QCOMPARE(outcome.errors[0].kind, u"signal"_s);
         QCOMPARE(outcome.errors[0].signalName, u"SIGSEGV"_s);

@@ -1,5 +1,6 @@
-// risky: the seeds' failing task, generalised for fault injection. Items 0..N-1; the result is the sum
-// of the items of the tasks that succeeded, so lost or duplicated work shows in the number.
+// risky: the seeds' failing task, generalised for fault injection. Items 1..N (task ranges index them
+// from 0); the result is the sum of the items of the tasks that succeeded, so lost or duplicated work
+// shows in the number.
 #include "core/jobs/builtin.h"
 
 #include "core/worker/workerloop.h"
@@ -41,8 +42,9 @@ namespace brigade::jobs {
 
 [[gnu::noinline]] void hangAtItem(qint64 item)
 {
-    std::fprintf(stderr, "risky: hanging at item %lld\n", static_cast<long long>(item));
-    while (true) // deaf to Cancel: only the parent's timeout or kill ends this
+    std::fprintf(stderr, "risky: hanging at item %lld, deaf to Cancel and SIGTERM\n", static_cast<long long>(item));
+    ::signal(SIGTERM, SIG_IGN); // as stuck native code can be: only SIGKILL ends this
+    while (true)
         ::pause();
 }
 
@@ -113,7 +115,7 @@ struct Plan {
         if (atStage != stage || (times > 0 && task.attempt > times))
             return;
         for (const auto &[item, mode] : failAt)
-            if (item >= task.begin && item < task.end)
+            if (item > task.begin && item <= task.end) // item k is index k - 1
                 fail(mode, item);
     }
 };
@@ -156,7 +158,7 @@ public:
              qint64(1),
              {},
              {},
-             u"Number of items (values 0 to items-1)"_s},
+             u"Number of items (1 to items)"_s},
             {u"fail-at"_s, ParamType::String, QString(), {}, {}, {}, u"Comma-separated items that fail"_s},
             {u"mode"_s,
              ParamType::String,
@@ -171,7 +173,7 @@ public:
              {},
              {},
              Stages,
-             u"When: in the worker's initializer before its first task, in the task, or after its result"_s},
+             u"When: attach (the worker's initializer, if its first task holds the item), task, or after-result"_s},
             {u"times"_s,
              ParamType::Int,
              qint64(0),
@@ -219,7 +221,7 @@ public:
             if (delay > 0)
                 QThread::msleep(static_cast<unsigned long>(delay));
             plan.failIfDue(u"task"_s, TaskInfo{context.task().id, i, i + 1, context.task().attempt});
-            sum += i;
+            sum += i + 1;
             context.reportProgress(i - begin + 1);
             if (context.cancelled())
                 break;

@@ -40,6 +40,12 @@ QCborMap RunOutcome::toCbor(const QString &job) const
     map.insert(u"elapsed_s"_s, elapsedSeconds);
     if (workersReadyMs >= 0)
         map.insert(u"workers_ready_ms"_s, workersReadyMs);
+    if (!recoveryMs.isEmpty()) {
+        QCborArray recovery;
+        for (double ms : recoveryMs)
+            recovery.append(ms);
+        map.insert(u"recovery_ms"_s, recovery);
+    }
     QCborArray errorList;
     for (const ErrorReport &e : errors)
         errorList.append(e.toCbor());
@@ -186,6 +192,7 @@ void RunEngine::onSchedulerFinished(RunStatus status)
     m_outcome.tasks = m_scheduler->tasksTotal();
     m_outcome.failedTasks = m_scheduler->failedTasks();
     m_outcome.workersReadyMs = m_scheduler->allReadyMs();
+    m_outcome.recoveryMs = m_scheduler->recoveryMs();
     std::optional<Failure> failure;
     if (status != RunStatus::Cancelled) {
         RunContext context = m_context;

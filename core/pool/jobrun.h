@@ -42,6 +42,7 @@ struct RunOutcome {
     qint64 chunkSize = 0;
     double elapsedSeconds = 0;
     qint64 workersReadyMs = -1;
+    QList<double> recoveryMs; // per replaced worker: from its loss to its work running again
 
     // The --json object: {"job", "status", "result", "workers", "tasks", "elapsed_s", "errors", ...}.
     QCborMap toCbor(const QString &job) const;

@@ -205,6 +205,10 @@ void Scheduler::dispatch(int slotIndex)
                       {field::Attempt, task->attempts + 1}});
         slot.assigned.push_back(*task);
         slot.dispatched += 1;
+        if (slot.lostAtNs >= 0) {
+            m_recoveryMs.append(double(m_clock.nsecsElapsed() - slot.lostAtNs) / 1e6);
+            slot.lostAtNs = -1;
+        }
     }
     if (wasIdle && !slot.assigned.empty()) {
         frontChanged(slotIndex);
@@ -366,6 +370,8 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     for (const Task &t : tasks) // prefetched: never started, so no attempt is charged
         slot.orphans.push_back(t);
     if (hasWork() && !m_finished) {
+        if (!slot.orphans.empty())
+            slot.lostAtNs = m_clock.nsecsElapsed();
         slot.view.restarts += 1;
         slot.view.state = WorkerState::Starting;
         slot.dispatched = 0;
@@ -402,6 +408,8 @@ void Scheduler::replaceWorker(int slotIndex, const StopActions &how)
     Slot &slot = m_slots[size_t(slotIndex)];
     for (const Task &t : slot.assigned)
         slot.orphans.push_back(t);
+    if (!slot.orphans.empty())
+        slot.lostAtNs = m_clock.nsecsElapsed();
     slot.assigned.clear();
     slot.ready = false;
     slot.timeout->stop();

@@ -56,6 +56,9 @@ public:
     Reducer &reducer() { return *m_reducer; }
     // Milliseconds from start() until every worker first said Ready (-1 until then).
     qint64 allReadyMs() const { return m_allReadyMs; }
+    // For each replaced worker with work in hand: milliseconds from its loss to that work being sent
+    // to its successor.
+    const QList<double> &recoveryMs() const { return m_recoveryMs; }
 
     static qint64 autoChunkSize(qint64 items, int workers);
     // How a timed-out or unusable worker is stopped: SIGTERM, then SIGKILL half a second later.
@@ -82,6 +85,7 @@ private:
         bool ready = false;
         int dispatched = 0;        // tasks given to the current worker (for recycling)
         int deathsBeforeReady = 0; // successive workers that died before saying Ready
+        qint64 lostAtNs = -1;      // when the previous worker went, until its orphans run again
         QTimer *timeout = nullptr;
         WorkerSnapshot view;
     };
@@ -120,6 +124,7 @@ private:
     qint64 m_tasksDone = 0;
     qint64 m_failedTasks = 0;
     qint64 m_allReadyMs = -1;
+    QList<double> m_recoveryMs;
     int m_readyCount = 0;
     bool m_halting = false; // HaltPolicy::Soon after a final failure: nothing new is dispatched
     bool m_finished = false;
