@@ -35,6 +35,15 @@ Ran runBrigade(const QStringList &args, int timeoutMs = 60000)
             p.readAllStandardError()};
 }
 
+// System V shared-memory segments on the machine, as `ipcs -m` counts them.
+int systemSegmentCount()
+{
+    QFile shm(u"/proc/sysvipc/shm"_s);
+    if (!shm.open(QIODevice::ReadOnly))
+        return -1;
+    return int(shm.readAll().trimmed().count('\n')); // a header line, then one line a segment
+}
+
 // Running, as opposed to gone or a zombie waiting to be reaped.
 bool processRunning(const QString &pid)
 {
@@ -161,6 +170,12 @@ private Q_SLOTS:
         QTest::newRow("input needed") << QStringList{u"run"_s, u"stats"_s} << u"--input"_s;
         QTest::newRow("end before start")
             << QStringList{u"run"_s, u"primes"_s, u"--start"_s, u"9"_s, u"--end"_s, u"3"_s} << u"--end"_s;
+        QTest::newRow("bad halt") << QStringList{u"run"_s, u"primes"_s, u"--halt"_s, u"maybe"_s}
+                                  << u"--halt"_s;
+        QTest::newRow("bad timeout") << QStringList{u"run"_s, u"primes"_s, u"--timeout"_s, u"-1"_s}
+                                     << u"--timeout"_s;
+        QTest::newRow("bad mode") << QStringList{u"run"_s, u"risky"_s, u"--mode"_s, u"explode"_s}
+                                  << u"--mode"_s;
         QTest::newRow("unknown command") << QStringList{u"jobs"_s, u"--xml"_s} << u"--xml"_s;
     }
 
@@ -239,6 +254,8 @@ private Q_SLOTS:
 
     void killedCliLeavesNothingAfterNextStart()
     {
+        const int segmentsBefore = systemSegmentCount();
+        QVERIFY(segmentsBefore >= 0);
         QProcess p;
         p.start(QStringLiteral(BRIGADE_CLI),
                 {u"run"_s, u"stats"_s, u"--input"_s, QStringLiteral(BRIGADE_SAMPLES) + u"/measurements.csv"_s,
@@ -262,6 +279,7 @@ private Q_SLOTS:
         const Ran r = runBrigade({u"cleanup"_s, u"--dry-run"_s});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(leftovers().isEmpty(), qPrintable(leftovers().join(u' ')));
+        QCOMPARE(systemSegmentCount(), segmentsBefore);
     }
 };
 

@@ -42,7 +42,8 @@ namespace brigade::jobs {
 
 [[gnu::noinline]] void hangAtItem(qint64 item)
 {
-    std::fprintf(stderr, "risky: hanging at item %lld, deaf to Cancel and SIGTERM\n", static_cast<long long>(item));
+    std::fprintf(stderr, "risky: hanging at item %lld, deaf to Cancel and SIGTERM\n",
+                 static_cast<long long>(item));
     ::signal(SIGTERM, SIG_IGN); // as stuck native code can be: only SIGKILL ends this
     while (true)
         ::pause();
@@ -152,13 +153,7 @@ public:
     QList<ParamSpec> params() const override
     {
         return {
-            {u"items"_s,
-             ParamType::Int,
-             qint64(100),
-             qint64(1),
-             {},
-             {},
-             u"Number of items (1 to items)"_s},
+            {u"items"_s, ParamType::Int, qint64(100), qint64(1), {}, {}, u"Number of items (1 to items)"_s},
             {u"fail-at"_s, ParamType::String, QString(), {}, {}, {}, u"Comma-separated items that fail"_s},
             {u"mode"_s,
              ParamType::String,

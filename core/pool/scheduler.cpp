@@ -87,6 +87,7 @@ Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 
         slot.view.pid = pool->pid(i);
         slot.timeout = new QTimer(this);
         slot.timeout->setSingleShot(true);
+        slot.timeout->setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
         slot.timeout->setInterval(std::max(settings.timeoutMs, 1));
         connect(slot.timeout, &QTimer::timeout, this, [this, i] { onTimeout(i); });
     }

@@ -1,0 +1,316 @@
+// Fault injection with real worker processes: every failure mode at every stage is retried or
+// quarantined with an exact result, hung tasks time out, workers are recycled, halt policies hold,
+// and cancel ends even a worker deaf to Cancel and SIGTERM. Every wait has a deadline.
+#include "core/data/segmentregistry.h"
+#include "core/data/sharedarray.h"
+#include "core/pool/jobrun.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <cerrno>
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace brigade;
+
+namespace {
+
+qint64 sumTo(qint64 n)
+{
+    return n * (n + 1) / 2;
+}
+
+RunRequest risky(qint64 items, const QString &failAt, const QString &mode, const QString &stage = u"task"_s,
+                 qint64 times = 0)
+{
+    RunRequest r;
+    r.job = u"risky"_s;
+    r.params = {{u"items"_s, items},
+                {u"fail-at"_s, failAt},
+                {u"mode"_s, mode},
+                {u"stage"_s, stage},
+                {u"times"_s, times}};
+    r.workers = 2;
+    r.chunkSize = 1;
+    r.timeoutSeconds = 1.0;
+    return r;
+}
+
+struct Observed {
+    RunOutcome outcome;
+    QList<ProgressSnapshot> snapshots;
+};
+
+Observed runToEnd(const RunRequest &request, int timeoutMs = 60000)
+{
+    Observed seen;
+    JobRun run(request);
+    QSignalSpy finished(&run, &JobRun::finished);
+    QObject::connect(&run, &JobRun::progressed, &run,
+                     [&](const ProgressSnapshot &s) { seen.snapshots.append(s); });
+    run.start();
+    if (!finished.wait(timeoutMs))
+        qFatal("run of %s did not finish within %d ms", qPrintable(request.job), timeoutMs);
+    seen.outcome = run.outcome();
+    return seen;
+}
+
+bool processGone(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) != 0)
+        return errno == ESRCH;
+    // A zombie not yet reaped is gone for our purposes.
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true;
+    const QByteArray s = stat.readAll();
+    const qsizetype close = s.lastIndexOf(')');
+    return close > 0 && s.size() > close + 2 && s[close + 2] == 'Z';
+}
+
+struct Expected {
+    QString kind;
+    QString signal;
+    QString traceNames; // a function the trace must name
+};
+
+Expected expectedFor(const QString &mode)
+{
+    if (mode == u"throw"_s)
+        return {u"exception"_s, {}, u"throwAtItem"_s};
+    if (mode == u"segfault"_s)
+        return {u"signal"_s, u"SIGSEGV"_s, u"crashAtItem"_s};
+    if (mode == u"abort"_s)
+        return {u"signal"_s, u"SIGABRT"_s, u"abortAtItem"_s};
+    if (mode == u"exit"_s)
+        return {u"exit"_s, {}, {}};
+    if (mode == u"hang"_s)
+        return {u"timeout"_s, {}, {}};
+    if (mode == u"oom"_s)
+        return {u"signal"_s, u"SIGKILL"_s, {}};
+    return {u"protocol"_s, {}, {}}; // bad-frame, stdout-noise
+}
+
+} // namespace
+
+class TestFaults final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void modeAtStage_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QString>("stage");
+        QTest::addColumn<bool>("retrySucceeds");
+        for (const QString &mode : {u"throw"_s, u"segfault"_s, u"abort"_s, u"exit"_s, u"hang"_s, u"oom"_s,
+                                    u"bad-frame"_s, u"stdout-noise"_s})
+            for (const QString &stage : {u"attach"_s, u"task"_s, u"after-result"_s})
+                for (bool retrySucceeds : {true, false})
+                    QTest::addRow("%s at %s, %s", qPrintable(mode), qPrintable(stage),
+                                  retrySucceeds ? "times 1" : "every attempt")
+                        << mode << stage << retrySucceeds;
+    }
+
+    void modeAtStage()
+    {
+        QFETCH(QString, mode);
+        QFETCH(QString, stage);
+        QFETCH(bool, retrySucceeds);
+        // At attach the item must be in a worker's first task: item 1 is the first task there is.
+        const qint64 item = stage == u"attach"_s ? 1 : 5;
+        const Observed seen = runToEnd(risky(12, QString::number(item), mode, stage, retrySucceeds ? 1 : 0));
+        const RunOutcome &o = seen.outcome;
+        const Expected expected = expectedFor(mode);
+        QVERIFY2(!o.errors.isEmpty(), "the failure was reported");
+
+        if (stage == u"after-result"_s || retrySucceeds) {
+            // Retried to success, or struck after the result was in: nothing lost, nothing twice.
+            QCOMPARE(o.status, RunStatus::Ok);
+            QCOMPARE(o.failedTasks, 0);
+            QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(12));
+            QCOMPARE(o.result.value(u"items"_s).toInteger(), 12);
+            QCOMPARE(o.errors.first().kind, expected.kind);
+            if (stage != u"after-result"_s) {
+                QCOMPARE(o.errors.size(), 1);
+                QCOMPARE(o.errors.first().begin, item - 1);
+                QCOMPARE(o.errors.first().attempt, 1);
+            }
+            return;
+        }
+        // Every attempt fails: quarantined, the run finishes the rest, the result lacks exactly that item.
+        QCOMPARE(o.status, RunStatus::Failed);
+        QCOMPARE(o.failedTasks, 1);
+        QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(12) - item);
+        QCOMPARE(o.result.value(u"items"_s).toInteger(), 11);
+        QCOMPARE(o.errors.size(), 3); // three attempts: the default of two retries
+        const ErrorReport &last = o.errors.last();
+        QVERIFY(last.final);
+        QCOMPARE(last.attempt, 3);
+        QCOMPARE(last.begin, item - 1);
+        QCOMPARE(last.end, item);
+        QCOMPARE(last.kind, expected.kind);
+        QVERIFY(last.pid > 0);
+        if (!expected.signal.isEmpty())
+            QCOMPARE(last.signalName, expected.signal);
+        if (mode == u"exit"_s)
+            QCOMPARE(last.exitCode, 3);
+        if (mode == u"oom"_s)
+            QVERIFY2(last.message.contains(u"out of memory"_s), qPrintable(last.message));
+        if (mode == u"hang"_s)
+            QVERIFY2(last.message.contains(u"timed out after 1 s"_s), qPrintable(last.message));
+        if (!expected.traceNames.isEmpty()) {
+            QVERIFY2(last.trace.contains(expected.traceNames), qPrintable(last.trace));
+            QVERIFY2(last.trace.contains(u"risky.cpp:"_s),
+                     qPrintable(last.trace)); // file:line, not just a name
+        }
+        // The worker's own last words travel with the report.
+        const QString stderrText = last.stderrTail.join(u'\n');
+        if (expected.kind == u"signal"_s && mode != u"oom"_s)
+            QVERIFY2(stderrText.contains(u"brigade-worker: fatal signal "_s + expected.signal),
+                     qPrintable(stderrText));
+        if (mode == u"hang"_s || mode == u"oom"_s)
+            QVERIFY2(
+                stderrText.contains(mode == u"hang"_s ? u"risky: hanging"_s : u"risky: exhausting memory"_s),
+                qPrintable(stderrText));
+        // Each retry ran on a fresh worker, except after an exception, which leaves its worker sound.
+        if (mode != u"throw"_s || stage == u"attach"_s)
+            QVERIFY(o.errors[0].pid != o.errors[1].pid && o.errors[1].pid != o.errors[2].pid);
+    }
+
+    void manyInjectedCrashesKeepTheExactSum()
+    {
+        QStringList failAt;
+        for (int k = 0; k < 50; ++k)
+            failAt << QString::number(17 + k * 200);
+        RunRequest request = risky(10000, failAt.join(u','),
+                                   u"segfault,abort,exit,throw,bad-frame,stdout-noise,oom"_s, u"task"_s, 1);
+        const Observed seen = runToEnd(request, 120000);
+        const RunOutcome &o = seen.outcome;
+        QCOMPARE(o.status, RunStatus::Ok);
+        QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(10000));
+        QCOMPARE(o.result.value(u"items"_s).toInteger(), 10000);
+        QCOMPARE(o.errors.size(), 50);
+        QCOMPARE(o.tasks, 10000);
+        int restarts = 0;
+        for (const WorkerSnapshot &w : seen.snapshots.last().workers)
+            restarts += w.restarts;
+        QVERIFY2(restarts >= 40, qPrintable(QString::number(restarts))); // every mode but throw replaces
+    }
+
+    void hungWorkerIsGoneWithinTimeoutPlusOneSecond()
+    {
+        RunRequest request = risky(3, u"2"_s, u"hang"_s);
+        request.workers = 1;
+        request.retries = 0;
+        JobRun run(request);
+        QSignalSpy finished(&run, &JobRun::finished);
+        QElapsedTimer clock;
+        qint64 hungPid = 0;
+        qint64 reportedAtMs = -1;
+        connect(&run, &JobRun::errorReported, this, [&](const ErrorReport &e) {
+            hungPid = e.pid;
+            reportedAtMs = clock.elapsed();
+        });
+        clock.start();
+        run.start();
+        QTRY_VERIFY_WITH_TIMEOUT(hungPid > 0, 5000);
+        QVERIFY2(reportedAtMs >= 1000 && reportedAtMs < 2500, qPrintable(QString::number(reportedAtMs)));
+        // The hung worker ignores SIGTERM: it takes the SIGKILL half a second later.
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(hungPid), 1000);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(run.outcome().status, RunStatus::Failed);
+        QCOMPARE(run.outcome().result.value(u"sum"_s).toInteger(), 1 + 3);
+        QCOMPARE(run.outcome().errors.first().kind, u"timeout"_s);
+    }
+
+    void recyclingEveryTaskKeepsTheExactSum()
+    {
+        RunRequest request = risky(2000, {}, u"throw"_s);
+        request.maxTasksPerWorker = 1;
+        const Observed seen = runToEnd(request, 240000);
+        QCOMPARE(seen.outcome.status, RunStatus::Ok);
+        QCOMPARE(seen.outcome.result.value(u"sum"_s).toInteger(), sumTo(2000));
+        QCOMPARE(seen.outcome.result.value(u"items"_s).toInteger(), 2000);
+        QVERIFY(seen.outcome.errors.isEmpty());
+        int restarts = 0;
+        for (const WorkerSnapshot &w : seen.snapshots.last().workers)
+            restarts += w.restarts;
+        QVERIFY2(restarts >= 1990, qPrintable(QString::number(restarts)));
+    }
+
+    void haltPolicies_data()
+    {
+        QTest::addColumn<int>("policy");
+        QTest::newRow("never") << int(HaltPolicy::Never);
+        QTest::newRow("soon") << int(HaltPolicy::Soon);
+        QTest::newRow("now") << int(HaltPolicy::Now);
+    }
+
+    void haltPolicies()
+    {
+        QFETCH(int, policy);
+        RunRequest request = risky(300, u"20"_s, u"throw"_s);
+        request.params.insert(u"delay-ms"_s, 2);
+        request.retries = 0;
+        request.halt = HaltPolicy(policy);
+        const Observed seen = runToEnd(request);
+        const RunOutcome &o = seen.outcome;
+        QCOMPARE(o.status, RunStatus::Failed);
+        QCOMPARE(o.failedTasks, 1);
+        const qint64 items = o.result.value(u"items"_s).toInteger();
+        if (HaltPolicy(policy) == HaltPolicy::Never) {
+            QCOMPARE(items, 299);
+            QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(300) - 20);
+        } else {
+            // Stopped near item 20: far from all 300 (each item takes 2 ms, 2 workers).
+            QVERIFY2(items >= 10 && items < 100, qPrintable(QString::number(items)));
+        }
+        if (HaltPolicy(policy) == HaltPolicy::Now)
+            QVERIFY(o.result.isEmpty() || items < 100);
+    }
+
+    void cancelEndsEvenADeafWorker()
+    {
+        RunRequest request = risky(40, u"3"_s, u"hang"_s);
+        request.timeoutSeconds = 0; // no timeout: only cancel can end it
+        request.params.insert(u"delay-ms"_s, 20);
+        JobRun run(request);
+        QSignalSpy finished(&run, &JobRun::finished);
+        QList<qint64> pids;
+        connect(&run, &JobRun::progressed, this, [&](const ProgressSnapshot &s) {
+            for (const WorkerSnapshot &w : s.workers)
+                if (w.pid > 0 && !pids.contains(w.pid))
+                    pids << w.pid;
+        });
+        run.start();
+        QTRY_VERIFY_WITH_TIMEOUT(pids.size() == 2, 10000);
+        QTest::qWait(500); // item 3 is hung by now
+        QElapsedTimer clock;
+        clock.start();
+        run.cancel();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(run.outcome().status, RunStatus::Cancelled);
+        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        for (qint64 pid : pids)
+            QVERIFY2(processGone(pid), qPrintable(u"worker %1 survived the cancel"_s.arg(pid)));
+    }
+
+    void cleanupNeverTouchesALiveOwner()
+    {
+        auto live = SharedArray::create(Dtype::Float64, 1000, 1);
+        QVERIFY(live.ok());
+        QProcess cleanup;
+        cleanup.start(QStringLiteral(BRIGADE_CLI), {u"cleanup"_s});
+        QVERIFY(cleanup.waitForFinished(30000));
+        QCOMPARE(cleanup.exitCode(), 0);
+        QVERIFY(QFile::exists(live->key()));
+        QVERIFY(SegmentRegistry::segmentId(live->key()) >= 0);
+        QVERIFY(!cleanup.readAllStandardOutput().contains(live->key().toLocal8Bit()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFaults)
+#include "tst_faults.moc"
