@@ -185,7 +185,7 @@ std::optional<quint64> moduleBase(const QList<Mapping> &maps, const QString &pat
 
 // Interposes the C++ runtime's throw to keep the stack of the throw site; about 2 µs a throw.
 namespace __cxxabiv1 {
-extern "C" [[noreturn]] void __cxa_throw(void *object, std::type_info *type, void (*destructor)(void *))
+extern "C" void __cxa_throw(void *object, std::type_info *type, void (*destructor)(void *))
 {
     t_lastThrow.emplace();
     using Real = void (*)(void *, std::type_info *, void (*)(void *));
