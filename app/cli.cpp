@@ -47,7 +47,8 @@ Usage:
   brigade [FILE]                 open the window (with FILE as the dataset)
   brigade --version
   brigade jobs [--json]          list the jobs and their parameters
-  brigade run JOB [--input PATH | --rows N] [--output PATH] [--workers N]
+  brigade run JOB [--input PATH | --rows N [--cols C] [--distribution range|uniform|normal]
+                  [--seed S]] [--output PATH] [--workers N]
                   [--chunk-size N|auto] [--ordered|--unordered] [--retries N]
                   [--timeout SECONDS] [--halt never|soon|now]
                   [--max-tasks-per-worker N] [--json] [--quiet] [--PARAM VALUE ...]
@@ -92,8 +93,11 @@ QString jobSignature(const Job &job)
         break;
     case InputUse::Read:
     case InputUse::ReadWrite:
-        line += u"      --input PATH"_s + (job.acceptsGeneratedRows() ? u" | --rows N"_s : QString()) +
-                u"  (.csv, .tsv, .npy)\n"_s;
+        line += u"      --input PATH  (.csv, .tsv, .npy)"_s +
+                (job.acceptsGeneratedRows()
+                     ? u"\n      | --rows N [--cols C] [--distribution range|uniform|normal] [--seed S]"_s
+                     : QString()) +
+                u"\n"_s;
         break;
     }
     for (const ParamSpec &p : job.params()) {
@@ -232,9 +236,10 @@ int runJob(const QStringList &args)
         const QList<ParamSpec> specs = job->params();
         const bool isParam =
             std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &p) { return p.name == name; });
-        static const QStringList general = {u"--input"_s,      u"--output"_s, u"--workers"_s,
-                                            u"--chunk-size"_s, u"--rows"_s,   u"--retries"_s,
-                                            u"--timeout"_s,    u"--halt"_s,   u"--max-tasks-per-worker"_s};
+        static const QStringList general = {
+            u"--input"_s,        u"--output"_s,  u"--workers"_s, u"--chunk-size"_s,           u"--rows"_s,
+            u"--retries"_s,      u"--timeout"_s, u"--halt"_s,    u"--max-tasks-per-worker"_s, u"--cols"_s,
+            u"--distribution"_s, u"--seed"_s};
         if (!isParam && !general.contains(flag))
             return usageError(flag + u": unknown flag for job \"%1\""_s.arg(job->name()));
         if (!inlineValue && i + 1 >= args.size())
@@ -253,7 +258,15 @@ int runJob(const QStringList &args)
             ok = (request.retries = value.toInt(&ok)) >= 0 && ok;
         else if (flag == u"--rows"_s)
             ok = (request.input.generatedRows = value.toLongLong(&ok)) >= 1 && ok;
-        else if (flag == u"--timeout"_s)
+        else if (flag == u"--cols"_s)
+            ok = (request.input.generatedCols = value.toLongLong(&ok)) >= 1 && ok;
+        else if (flag == u"--seed"_s)
+            request.input.seed = value.toULongLong(&ok);
+        else if (flag == u"--distribution"_s) {
+            const auto distribution = distributionFromName(value);
+            ok = distribution.has_value();
+            request.input.distribution = distribution.value_or(Distribution::Range);
+        } else if (flag == u"--timeout"_s)
             ok = (request.timeoutSeconds = value.toDouble(&ok)) >= 0 && ok;
         else if (flag == u"--max-tasks-per-worker"_s)
             ok = (request.maxTasksPerWorker = value.toInt(&ok)) >= 0 && ok;

@@ -19,14 +19,8 @@ bool isSupportedDatasetPath(const QString &path)
 
 Result<SharedArray> loadDataset(const DatasetSource &source)
 {
-    if (source.path.isEmpty()) {
-        auto array = SharedArray::create(Dtype::Float64, source.generatedRows, 1, {u"value"_s});
-        if (array) {
-            double *d = array->data<double>();
-            std::iota(d, d + source.generatedRows, 0.0);
-        }
-        return array;
-    }
+    if (source.path.isEmpty())
+        return generateTable({source.generatedRows, source.generatedCols, source.distribution, source.seed});
     const QFileInfo info(source.path);
     if (!info.exists())
         return inputFailure(source.path, u"no such file"_s);

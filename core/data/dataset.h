@@ -1,13 +1,17 @@
 // Dataset loading: a file path or a generated table becomes a SharedArray the workers attach to.
 #pragma once
 
+#include "core/data/generated.h"
 #include "core/data/sharedarray.h"
 
 namespace brigade {
 
 struct DatasetSource {
     QString path;             // .csv, .tsv or .npy; empty for generated data
-    qint64 generatedRows = 0; // rows of the generated column "value" = 0, 1, 2, ...
+    qint64 generatedRows = 0; // a generated table of this many rows (see generated.h)
+    qint64 generatedCols = 1;
+    Distribution distribution = Distribution::Range;
+    quint64 seed = 1;
 };
 
 Result<SharedArray> loadDataset(const DatasetSource &source);

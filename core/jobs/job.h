@@ -3,6 +3,7 @@
 
 #include "core/jobs/params.h"
 #include "core/result.h"
+#include "core/store/writers.h"
 
 #include <QCborMap>
 #include <QCborValue>
@@ -95,6 +96,10 @@ public:
     virtual InputUse input() const = 0;
     // Whether "--rows N" may stand in for an input file.
     virtual bool acceptsGeneratedRows() const { return false; }
+    // Whether a job whose input() is None may also be given an --input table (read only).
+    virtual bool inputOptional() const { return false; }
+    // The --output types the job writes, checked before the run starts (empty: not declared, not checked).
+    virtual QList<OutputFormat> outputFormats() const { return {}; }
 
     // Parent: the number of items the run covers (tasks are slices [begin, end) of them).
     virtual Result<qint64> plan(const RunContext &context) const = 0;

@@ -1,7 +1,6 @@
 // scale: multiply a shared float64 array in place (the seeds' shared-memory NumPy example).
 #include "core/jobs/builtin.h"
 
-#include "core/data/npy.h"
 #include "core/data/sharedarray.h"
 
 using namespace Qt::StringLiterals;
@@ -17,13 +16,12 @@ public:
 
     Result<QCborMap> finish(const RunContext &context) override
     {
-        if (!context.outputPath.isEmpty() && context.data) {
-            if (auto failure = writeNpy(context.outputPath, *context.data))
-                return *failure;
-        }
         QCborMap result;
         result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
         result.insert(u"sum"_s, m_sum);
+        if (!context.outputPath.isEmpty())
+            if (auto failure = writeStandardOutput(context.outputPath, result, context.data))
+                return *failure;
         return result;
     }
 
@@ -46,6 +44,10 @@ public:
     }
     InputUse input() const override { return InputUse::ReadWrite; }
     bool acceptsGeneratedRows() const override { return true; }
+    QList<OutputFormat> outputFormats() const override
+    {
+        return {OutputFormat::Npy, OutputFormat::Csv, OutputFormat::Json};
+    }
 
     Result<qint64> plan(const RunContext &context) const override
     {

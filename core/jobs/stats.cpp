@@ -111,6 +111,9 @@ public:
         }
         QCborMap result;
         result.insert(u"columns"_s, columns);
+        if (!context.outputPath.isEmpty())
+            if (auto failure = writeStandardOutput(context.outputPath, result, nullptr))
+                return *failure;
         return result;
     }
 
@@ -128,6 +131,8 @@ public:
     }
     QList<ParamSpec> params() const override { return {}; }
     InputUse input() const override { return InputUse::Read; }
+    bool acceptsGeneratedRows() const override { return true; }
+    QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
 
     Result<qint64> plan(const RunContext &context) const override
     {

@@ -5,6 +5,7 @@
 
 #include <QCborArray>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QThread>
 #include <QTimer>
 
@@ -255,6 +256,16 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         return usageFailure(u"--max-tasks-per-worker: must be 0 (never recycle) or more"_s);
     if (request.chunkSize < 0)
         return usageFailure(u"--chunk-size: must be a positive number or auto"_s);
+    if (!request.output.isEmpty() && !job->outputFormats().isEmpty()) {
+        const auto format = outputFormatOf(request.output);
+        if (!format || !job->outputFormats().contains(*format)) {
+            QStringList accepted;
+            for (OutputFormat f : job->outputFormats())
+                accepted << outputFormatName(f);
+            return usageFailure(u"--output: job \"%1\" writes %2 files, not \"%3\""_s.arg(
+                job->name(), accepted.join(u", "_s), QFileInfo(request.output).fileName()));
+        }
+    }
     const bool hasFile = !request.input.path.isEmpty();
     const bool hasRows = request.input.generatedRows > 0;
     switch (job->input()) {

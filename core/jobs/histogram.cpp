@@ -1,0 +1,238 @@
+// histogram: per-column counts in N equal bins between the column's minimum and maximum, as numpy does.
+#include "core/jobs/builtin.h"
+
+#include "core/data/sharedarray.h"
+
+#include <QCborArray>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade::jobs {
+
+namespace {
+
+// numpy.histogram(x[isfinite(x)], bins=N): the outer edges of one column and its N+1 bin edges.
+struct Bins {
+    double minimum; // of the finite values; +inf (and maximum -inf) when there is none
+    double maximum;
+    double first = 0;
+    double last = 1;
+    double norm = 0; // N / (last - first), numpy's scaling factor
+    std::vector<double> edges;
+
+    Bins(double min, double max, qint64 bins)
+        : minimum(min)
+        , maximum(max)
+    {
+        if (minimum <= maximum) { // else the column had no finite value: numpy's empty range [0, 1]
+            first = minimum;
+            last = maximum;
+        }
+        if (first == last) {
+            first -= 0.5;
+            last += 0.5;
+        }
+        // numpy.linspace(first, last, N + 1): i * step + first, the last edge exactly `last`.
+        edges.resize(size_t(bins + 1));
+        const double delta = last - first;
+        const double step = delta / double(bins);
+        for (qint64 i = 0; i <= bins; ++i)
+            edges[size_t(i)] = step == 0 ? double(i) / double(bins) * delta + first : double(i) * step + first;
+        edges[size_t(bins)] = last;
+        norm = double(bins) / delta;
+    }
+
+    qint64 count() const { return qint64(edges.size()) - 1; }
+
+    // numpy's bin index: the scaled offset, then corrected against the edges (every bin half-open but the
+    // last, which is closed).
+    qint64 binOf(double v) const
+    {
+        const qint64 n = count();
+        const double f = (v - first) * norm;
+        qint64 k = f >= double(n) ? n - 1 : f > 0 ? qint64(f) : 0;
+        if (v < edges[size_t(k)])
+            --k;
+        else if (k != n - 1 && v >= edges[size_t(k + 1)])
+            ++k;
+        return k;
+    }
+};
+
+// The binning of every column of one dataset, computed once per worker. Every worker finds the columns'
+// ranges itself (one vectorised read of the shared array) so that tasks need nothing from the parent.
+const std::vector<Bins> &binsOf(const SharedArray &data, qint64 bins)
+{
+    static QString cachedKey;
+    static qint64 cachedCols = -1;
+    static qint64 cachedBins = -1;
+    static std::vector<Bins> cached;
+    const QString key = data.key();
+    if (key == cachedKey && cachedCols == data.cols() && cachedBins == bins)
+        return cached;
+    cached.clear();
+    const auto m = data.matrix<double>();
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (qint64 c = 0; c < data.cols(); ++c) {
+        const auto x = m.col(c).array();
+        const auto finite = x.isFinite();
+        cached.emplace_back(finite.select(x, inf).minCoeff(), finite.select(x, -inf).maxCoeff(), bins);
+    }
+    cachedKey = key;
+    cachedCols = data.cols();
+    cachedBins = bins;
+    return cached;
+}
+
+struct ColumnCounts {
+    double minimum = std::numeric_limits<double>::infinity(); // as for Bins: no finite value (or no rows)
+    double maximum = -std::numeric_limits<double>::infinity();
+    qint64 missing = 0;
+    std::vector<qint64> counts;
+};
+
+class HistogramReducer final : public Reducer
+{
+public:
+    explicit HistogramReducer(qint64 bins)
+        : m_bins(bins)
+    {}
+
+    void add(qint64, qint64, const QCborValue &part) override
+    {
+        const QCborArray columns = part.toArray();
+        if (m_columns.size() < size_t(columns.size()))
+            m_columns.resize(size_t(columns.size()));
+        for (qsizetype c = 0; c < columns.size(); ++c) {
+            const QCborArray column = columns[c].toArray();
+            ColumnCounts &into = m_columns[size_t(c)];
+            into.minimum = column[0].toDouble();
+            into.maximum = column[1].toDouble();
+            into.missing += column[2].toInteger();
+            const QCborArray counts = column[3].toArray();
+            into.counts.resize(size_t(m_bins));
+            for (qsizetype k = 0; k < counts.size() && k < m_bins; ++k)
+                into.counts[size_t(k)] += counts[k].toInteger();
+        }
+    }
+
+    Result<QCborMap> finish(const RunContext &context) override
+    {
+        const QStringList names = context.data->columnNames();
+        m_columns.resize(size_t(context.data->cols()));
+        QCborArray columns;
+        QList<QCborArray> csvRows;
+        for (size_t c = 0; c < m_columns.size(); ++c) {
+            ColumnCounts &column = m_columns[c];
+            column.counts.resize(size_t(m_bins));
+            const QString name = c < size_t(names.size()) ? names[qsizetype(c)] : u"c%1"_s.arg(c);
+            const Bins bins(column.minimum, column.maximum, m_bins);
+            QCborArray edges;
+            for (double e : bins.edges)
+                edges.append(e);
+            QCborArray counts;
+            for (qint64 k = 0; k < m_bins; ++k) {
+                counts.append(column.counts[size_t(k)]);
+                csvRows.append({name, bins.edges[size_t(k)], bins.edges[size_t(k + 1)], column.counts[size_t(k)]});
+            }
+            columns.append(QCborMap{{u"name"_s, name},
+                                    {u"edges"_s, edges},
+                                    {u"counts"_s, counts},
+                                    {u"missing"_s, column.missing}});
+        }
+        QCborMap result;
+        result.insert(u"columns"_s, columns);
+        if (!context.outputPath.isEmpty()) {
+            const auto failure =
+                outputFormatOf(context.outputPath) == OutputFormat::Csv
+                    ? writeCsvRows(context.outputPath, {u"name"_s, u"left"_s, u"right"_s, u"count"_s}, csvRows)
+                    : writeJson(context.outputPath, result);
+            if (failure)
+                return *failure;
+        }
+        return result;
+    }
+
+private:
+    qint64 m_bins;
+    std::vector<ColumnCounts> m_columns;
+};
+
+class Histogram final : public Job
+{
+public:
+    QString name() const override { return u"histogram"_s; }
+    QString summary() const override
+    {
+        return u"Per-column counts in equal bins between the column's minimum and maximum"_s;
+    }
+    QList<ParamSpec> params() const override
+    {
+        return {{u"bins"_s, ParamType::Int, qint64(20), qint64(1), qint64(10000), {},
+                 u"Number of equal-width bins per column (missing and infinite values are not binned)"_s}};
+    }
+    InputUse input() const override { return InputUse::Read; }
+    bool acceptsGeneratedRows() const override { return true; }
+    QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
+
+    Result<qint64> plan(const RunContext &context) const override
+    {
+        if (context.data->dtype() != Dtype::Float64)
+            return usageFailure(u"histogram needs a float64 table"_s);
+        return context.data->rows();
+    }
+
+    void initialize(const TaskContext &context) const override
+    {
+        binsOf(*context.data(), context.params().value(u"bins"_s).toLongLong());
+    }
+
+    QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
+    {
+        const SharedArray &data = *context.data();
+        const qint64 binCount = context.params().value(u"bins"_s).toLongLong();
+        const std::vector<Bins> &bins = binsOf(data, binCount);
+        const double *base = data.data<double>();
+        std::vector<qint64> counts(size_t(binCount));
+        QCborArray columns;
+        for (qint64 c = 0; c < data.cols(); ++c) {
+            const Bins &b = bins[size_t(c)];
+            const double *x = base + c * data.rows();
+            std::fill(counts.begin(), counts.end(), 0);
+            qint64 missing = 0;
+            for (qint64 r = begin; r < end; ++r) {
+                const double v = x[r];
+                if (!std::isfinite(v)) {
+                    ++missing;
+                    continue;
+                }
+                ++counts[size_t(b.binOf(v))];
+            }
+            QCborArray list;
+            for (qint64 k : counts)
+                list.append(k);
+            columns.append(QCborArray{b.minimum, b.maximum, missing, list});
+            if (context.cancelled())
+                break;
+        }
+        return columns;
+    }
+
+    std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override
+    {
+        return std::make_unique<HistogramReducer>(context.params.value(u"bins"_s).toLongLong());
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Job> makeHistogram()
+{
+    return std::make_unique<Histogram>();
+}
+
+} // namespace brigade::jobs
