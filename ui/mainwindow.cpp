@@ -11,6 +11,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -194,6 +195,33 @@ QWidget *MainWindow::buildControls()
     m_ordered->setAccessibleName(tr("Ordered"));
     m_ordered->setChecked(true);
     settingsLayout->addRow(tr("Ordered:"), m_ordered);
+
+    m_retries = new QSpinBox(settingsBox);
+    m_retries->setObjectName(u"retries"_s);
+    m_retries->setAccessibleName(tr("Retries"));
+    m_retries->setToolTip(tr("Further attempts of a task after a failed one, each on a fresh worker"));
+    m_retries->setRange(0, 100);
+    m_retries->setValue(RunRequest().retries);
+    settingsLayout->addRow(tr("&Retries:"), m_retries);
+
+    m_timeout = new QDoubleSpinBox(settingsBox);
+    m_timeout->setObjectName(u"timeout"_s);
+    m_timeout->setAccessibleName(tr("Task timeout"));
+    m_timeout->setToolTip(tr("A task running longer is stopped and tried again; 0 for no limit"));
+    m_timeout->setRange(0, 7 * 24 * 3600);
+    m_timeout->setDecimals(1);
+    m_timeout->setSuffix(tr(" s"));
+    m_timeout->setSpecialValueText(tr("none"));
+    settingsLayout->addRow(tr("&Timeout:"), m_timeout);
+
+    m_halt = new QComboBox(settingsBox);
+    m_halt->setObjectName(u"halt"_s);
+    m_halt->setAccessibleName(tr("Halt policy"));
+    m_halt->addItem(tr("never: finish the rest"), int(HaltPolicy::Never));
+    m_halt->addItem(tr("soon: let running tasks finish"), int(HaltPolicy::Soon));
+    m_halt->addItem(tr("now: stop at once"), int(HaltPolicy::Now));
+    m_halt->setToolTip(tr("What the run does once a task has failed every attempt"));
+    settingsLayout->addRow(tr("On failure:"), m_halt);
     layout->addWidget(settingsBox);
 
     auto *buttons = new QHBoxLayout;
@@ -368,6 +396,9 @@ RunRequest MainWindow::currentRequest() const
         request.input = DatasetSource{m_dataset};
     request.workers = m_workers->value();
     request.chunkSize = m_chunkAuto->isChecked() ? 0 : m_chunkSize->value();
+    request.retries = m_retries->value();
+    request.timeoutSeconds = m_timeout->value();
+    request.halt = HaltPolicy(m_halt->currentData().toInt());
     request.ordered = m_ordered->isChecked();
     return request;
 }

@@ -11,6 +11,7 @@ class QComboBox;
 class QGroupBox;
 class QLabel;
 class QPushButton;
+class QDoubleSpinBox;
 class QSpinBox;
 class QTabWidget;
 
@@ -83,6 +84,9 @@ private:
     QCheckBox *m_chunkAuto = nullptr;
     QSpinBox *m_chunkSize = nullptr;
     QCheckBox *m_ordered = nullptr;
+    QSpinBox *m_retries = nullptr;
+    QDoubleSpinBox *m_timeout = nullptr;
+    QComboBox *m_halt = nullptr;
     QPushButton *m_runButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
     QAction *m_openAction = nullptr;
