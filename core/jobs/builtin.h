@@ -9,5 +9,9 @@ std::unique_ptr<Job> makePrimes();
 std::unique_ptr<Job> makeScale();
 std::unique_ptr<Job> makeStats();
 std::unique_ptr<Job> makeRisky();
+std::unique_ptr<Job> makeHistogram();
+std::unique_ptr<Job> makeCorrelation();
+std::unique_ptr<Job> makeAffine();
+std::unique_ptr<Job> makeBatchSum();
 
 } // namespace brigade::jobs

@@ -41,7 +41,8 @@ struct Bins {
         const double delta = last - first;
         const double step = delta / double(bins);
         for (qint64 i = 0; i <= bins; ++i)
-            edges[size_t(i)] = step == 0 ? double(i) / double(bins) * delta + first : double(i) * step + first;
+            edges[size_t(i)] =
+                step == 0 ? double(i) / double(bins) * delta + first : double(i) * step + first;
         edges[size_t(bins)] = last;
         norm = double(bins) / delta;
     }
@@ -137,7 +138,8 @@ public:
             QCborArray counts;
             for (qint64 k = 0; k < m_bins; ++k) {
                 counts.append(column.counts[size_t(k)]);
-                csvRows.append({name, bins.edges[size_t(k)], bins.edges[size_t(k + 1)], column.counts[size_t(k)]});
+                csvRows.append(
+                    {name, bins.edges[size_t(k)], bins.edges[size_t(k + 1)], column.counts[size_t(k)]});
             }
             columns.append(QCborMap{{u"name"_s, name},
                                     {u"edges"_s, edges},
@@ -147,10 +149,10 @@ public:
         QCborMap result;
         result.insert(u"columns"_s, columns);
         if (!context.outputPath.isEmpty()) {
-            const auto failure =
-                outputFormatOf(context.outputPath) == OutputFormat::Csv
-                    ? writeCsvRows(context.outputPath, {u"name"_s, u"left"_s, u"right"_s, u"count"_s}, csvRows)
-                    : writeJson(context.outputPath, result);
+            const auto failure = outputFormatOf(context.outputPath) == OutputFormat::Csv
+                                     ? writeCsvRows(context.outputPath,
+                                                    {u"name"_s, u"left"_s, u"right"_s, u"count"_s}, csvRows)
+                                     : writeJson(context.outputPath, result);
             if (failure)
                 return *failure;
         }
@@ -172,7 +174,12 @@ public:
     }
     QList<ParamSpec> params() const override
     {
-        return {{u"bins"_s, ParamType::Int, qint64(20), qint64(1), qint64(10000), {},
+        return {{u"bins"_s,
+                 ParamType::Int,
+                 qint64(20),
+                 qint64(1),
+                 qint64(10000),
+                 {},
                  u"Number of equal-width bins per column (missing and infinite values are not binned)"_s}};
     }
     InputUse input() const override { return InputUse::Read; }
@@ -197,7 +204,7 @@ public:
         const qint64 binCount = context.params().value(u"bins"_s).toLongLong();
         const std::vector<Bins> &bins = binsOf(data, binCount);
         const double *base = data.data<double>();
-        std::vector<qint64> counts(size_t(binCount));
+        std::vector<qint64> counts(static_cast<size_t>(binCount));
         QCborArray columns;
         for (qint64 c = 0; c < data.cols(); ++c) {
             const Bins &b = bins[size_t(c)];

@@ -1,11 +1,13 @@
-// primes: count (or list) the primes in [start, end) by the seeds' trial division.
+// primes: count (or list) the primes in [start, end) by the seeds' trial division, by small primes only.
 #include "core/jobs/builtin.h"
 
 #include <QCborArray>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -13,26 +15,75 @@ namespace brigade::jobs {
 
 namespace {
 
-// The seeds' is_prime: even numbers first, then odd divisors up to the square root.
-template<typename Int> bool isPrime(Int n)
+// The largest r with r² <= n.
+quint64 isqrt(quint64 n)
+{
+    quint64 r = quint64(std::sqrt(double(n)));
+    while (r > 0 && r > n / r)
+        --r;
+    while ((r + 1) <= n / (r + 1))
+        ++r;
+    return r;
+}
+
+// The small primes, 2, 3, 5, ... up to min(bound, SieveLimit), by the sieve of Eratosthenes.
+constexpr quint32 SieveLimit = 1u << 22; // 4 million: a 4 MB sieve once, tables for numbers up to 1.7e13
+
+// The seeds' lru_cache: the table is built once per worker (and bound), then shared by every task.
+const std::vector<quint32> &smallPrimes(quint64 bound)
+{
+    static quint64 cachedBound = ~quint64(0);
+    static std::vector<quint32> primes;
+    if (bound == cachedBound)
+        return primes;
+    const quint32 limit = quint32(std::min<quint64>(bound, SieveLimit));
+    std::vector<bool> composite(size_t(limit) + 1);
+    primes.clear();
+    for (quint64 i = 2; i <= limit; ++i) {
+        if (composite[i])
+            continue;
+        primes.push_back(quint32(i));
+        for (quint64 j = i * i; j <= limit; j += i)
+            composite[j] = true;
+    }
+    cachedBound = bound;
+    return primes;
+}
+
+// The seeds' is_prime by trial division up to the square root, dividing by primes only (from the table,
+// then by odd numbers past the table's end when the range goes beyond it).
+template<typename Int> bool isPrime(Int n, const std::vector<quint32> &primes)
 {
     if (n < 2)
         return false;
-    if (n % 2 == 0)
-        return n == 2;
-    const Int r = static_cast<Int>(std::sqrt(static_cast<double>(n)));
-    for (Int i = 3; i <= r; i += 2)
+    const Int r = Int(isqrt(n));
+    for (const quint32 p : primes) {
+        if (p > r)
+            return true;
+        if (n % p == 0)
+            return false;
+    }
+    for (Int i = primes.empty() ? 3 : Int(primes.back()) + 2; i <= r; i += 2)
         if (n % i == 0)
             return false;
     return true;
 }
 
-bool isPrime64(qint64 n)
+bool isPrime64(qint64 n, const std::vector<quint32> &primes)
 {
+    if (n < 2)
+        return false;
     // 32-bit division is several times faster; most ranges fit.
-    if (n >= 0 && n <= 0xFFFFFFFFLL)
-        return isPrime<quint32>(static_cast<quint32>(n));
-    return isPrime<qint64>(n);
+    if (n <= 0xFFFFFFFFLL)
+        return isPrime<quint32>(quint32(n), primes);
+    return isPrime<quint64>(quint64(n), primes);
+}
+
+// The divisors any number of the run may need: primes up to the square root of its largest number.
+quint64 divisorBound(const QVariantMap &params)
+{
+    const qint64 end = params.value(u"end"_s).toLongLong();
+    return end > 1 ? isqrt(quint64(end - 1)) : 1;
 }
 
 class PrimesReducer final : public Reducer
@@ -98,14 +149,20 @@ public:
         return end - start;
     }
 
+    void initialize(const TaskContext &context) const override
+    {
+        smallPrimes(divisorBound(context.params()));
+    }
+
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
     {
         const qint64 start = context.params().value(u"start"_s).toLongLong();
+        const std::vector<quint32> &divisors = smallPrimes(divisorBound(context.params()));
         const bool list = context.writesOutput();
         QCborArray primes;
         qint64 count = 0;
         for (qint64 i = begin; i < end; ++i) {
-            if (isPrime64(start + i)) {
+            if (isPrime64(start + i, divisors)) {
                 ++count;
                 if (list)
                     primes.append(start + i);

@@ -15,6 +15,10 @@ const std::vector<std::unique_ptr<Job>> &catalogue()
         v.push_back(jobs::makePrimes());
         v.push_back(jobs::makeScale());
         v.push_back(jobs::makeStats());
+        v.push_back(jobs::makeHistogram());
+        v.push_back(jobs::makeCorrelation());
+        v.push_back(jobs::makeAffine());
+        v.push_back(jobs::makeBatchSum());
         v.push_back(jobs::makeRisky());
         return v;
     }();
