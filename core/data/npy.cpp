@@ -432,7 +432,7 @@ Result<Codec> codecForDescr(const QString &path, const QString &descr, qint64 po
     bool ok = false;
     const int size = d.sliced(1).toInt(&ok);
     const QString supported = u"is not supported (supported: f8 f4 i8 i4 i2 i1 u8 u4 u2 u1 b1)"_s;
-    if (!ok || d.size() < 2 || !d.sliced(1).front().isDigit())
+    if (d.size() < 2 || !ok || !d.sliced(1).front().isDigit())
         return refuse(supported);
     // '|' and '=' mean "no particular order"; numpy reads multi-byte types so marked in native order.
     const bool big = order == u'>' || (order != u'<' && std::endian::native == std::endian::big);
