@@ -32,7 +32,7 @@ constexpr std::array<char, 4> CandidateDelimiters{',', '\t', ';', '|'};
 constexpr int SniffRecords = 64;          // records looked at for the delimiter, the header and the kinds
 constexpr qint64 SniffBytes = 1 << 20;    // ...but no more bytes than this after the first record
 constexpr qint64 SniffReadCap = 64 << 20; // sniffCsv gives up waiting for a complete record here
-constexpr qint64 BlockRows = 1 << 15;     // values are parsed into blocks of this many rows per column
+constexpr qint64 BlockValues = 1 << 18;   // values are parsed into blocks of about this many, all columns
 constexpr qint64 MinRangeBytes = 1 << 20; // automatic parallelism gives each range at least this
 constexpr int MaxThreads = 256;
 constexpr qsizetype KeptSkippedLines = 10;
@@ -136,6 +136,50 @@ double outOfRangeValue(std::string_view s)
         exponent += firstDigit < point ? qint64(point - firstDigit) : -qint64(firstDigit - point - 1);
     const double magnitude = exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
     return negative ? -magnitude : magnitude;
+}
+
+// Clinger's fast path: a decimal whose digits fit in 53 bits and whose power of ten is at most 22 is
+// one correctly rounded IEEE operation on exact operands, so it equals from_chars at a third of the cost.
+// Returns the end of the number, or nullptr when from_chars must decide.
+const char *readSimpleDecimal(const char *p, const char *end, double &value)
+{
+    static constexpr std::array<double, 23> PowersOfTen{1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const bool negative = p < end && *p == '-';
+    p += negative;
+    std::uint64_t mantissa = 0;
+    int digits = 0;
+    int exponent = 0;
+    for (; p < end && unsigned(*p - '0') < 10; ++p, ++digits)
+        mantissa = mantissa * 10 + unsigned(*p - '0');
+    if (p < end && *p == '.') {
+        const char *fraction = ++p;
+        for (; p < end && unsigned(*p - '0') < 10; ++p)
+            mantissa = mantissa * 10 + unsigned(*p - '0');
+        exponent = -int(p - fraction);
+        digits += int(p - fraction);
+    }
+    if (digits == 0 || digits > 19) // not a number here, or the mantissa may have wrapped
+        return nullptr;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        const bool negativeExponent = p < end && *p == '-';
+        p += p < end && (*p == '-' || *p == '+');
+        const char *first = p;
+        int e = 0;
+        for (; p < end && unsigned(*p - '0') < 10 && p - first < 4; ++p)
+            e = e * 10 + (*p - '0');
+        if (p == first || (p < end && unsigned(*p - '0') < 10))
+            return nullptr;
+        exponent += negativeExponent ? -e : e;
+    }
+    if (mantissa > (std::uint64_t(1) << 53) || exponent < -22 || exponent > 22)
+        return nullptr;
+    const double magnitude = exponent < 0 ? double(mantissa) / PowersOfTen[size_t(-exponent)]
+                                          : double(mantissa) * PowersOfTen[size_t(exponent)];
+    value = negative ? -magnitude : magnitude;
+    return p;
 }
 
 enum class Cell : unsigned char { Number, Missing, Text };
@@ -551,6 +595,7 @@ struct ParseContext {
     BadRowPolicy onBadRow = BadRowPolicy::Error;
     std::vector<char> collectText; // per column: keep every cell as a string
     const QStringList *names = nullptr;
+    qint64 blockRows = 1;
 };
 
 // The first cell of a column that is not a number, kept for the column kind and for messages.
@@ -563,7 +608,9 @@ struct TextCell {
 struct RangeResult {
     qint64 rows = 0;
     qint64 lineBreaks = 0;
-    std::vector<std::vector<std::unique_ptr<double[]>>> blocks; // [column][block] of BlockRows values
+    // Column-major blocks of blockRows rows: one allocation per block whatever the number of columns.
+    std::vector<std::unique_ptr<double[]>> blocks;
+    qint64 blockRows = 1;
     std::vector<qint64> missing;
     std::vector<std::optional<TextCell>> firstText;
     std::vector<QStringList> text;
@@ -590,7 +637,6 @@ void parseRange(const ParseContext &ctx, const char *begin, const char *end, int
     const Dialect &d = ctx.dialect;
     const char delimiter = d.delimiter;
     const int columns = ctx.columns;
-    out.blocks.resize(size_t(columns));
     out.missing.assign(size_t(columns), 0);
     out.firstText.resize(size_t(columns));
     out.text.resize(size_t(columns));
@@ -599,7 +645,10 @@ void parseRange(const ParseContext &ctx, const char *begin, const char *end, int
 
     Cursor c{begin, end, begin, 0};
     std::vector<double *> slots(size_t(columns), nullptr);
-    qint64 inBlock = BlockRows;
+    // A range cannot hold more rows than it has bytes per row's delimiters: small ranges, small blocks.
+    const qint64 blockRows = std::min<qint64>(ctx.blockRows, (end - begin) / std::max(columns - 1, 1) + 1);
+    out.blockRows = blockRows;
+    qint64 inBlock = blockRows;
     std::string scratch, rowText;
     std::vector<PendingCell> pending;
     ParseError error;
@@ -616,13 +665,12 @@ void parseRange(const ParseContext &ctx, const char *begin, const char *end, int
     };
 
     while (c.p < end) {
-        if (inBlock == BlockRows) {
+        if (inBlock == blockRows) {
             if (failedRange.load(std::memory_order_relaxed) < index)
                 return; // an earlier range failed, so this one's rows are not needed
-            for (int col = 0; col < columns; ++col) {
-                out.blocks[col].push_back(std::make_unique_for_overwrite<double[]>(BlockRows));
-                slots[col] = out.blocks[col].back().get();
-            }
+            out.blocks.push_back(std::make_unique_for_overwrite<double[]>(size_t(blockRows * columns)));
+            for (int col = 0; col < columns; ++col)
+                slots[col] = out.blocks.back().get() + col * blockRows;
             inBlock = 0;
         }
         const char *recordStart = c.p;
@@ -638,9 +686,12 @@ void parseRange(const ParseContext &ctx, const char *begin, const char *end, int
             bool stored = false;
             if (d.fastNumbers) { // a plain number followed by the delimiter or a line ending
                 double value;
-                const auto [next, ec] = std::from_chars(fieldStart, end, value);
-                if (ec == std::errc() &&
-                    (next == end || *next == delimiter || *next == '\n' || *next == '\r')) {
+                const char *next = readSimpleDecimal(fieldStart, end, value);
+                if (!next) {
+                    const auto [parsed, ec] = std::from_chars(fieldStart, end, value);
+                    next = ec == std::errc() ? parsed : nullptr;
+                }
+                if (next && (next == end || *next == delimiter || *next == '\n' || *next == '\r')) {
                     c.p = next;
                     if (field < columns) {
                         slots[field][inBlock] = value;
@@ -858,7 +909,8 @@ Result<ParsedTable> parseFile(const QString &path, const CsvOptions &options, bo
                      layout->sniff.header,
                      options.onBadRow,
                      std::vector<char>(size_t(columns), 0),
-                     &names};
+                     &names,
+                     std::max<qint64>(BlockValues / std::max(columns, 1), 1)};
     for (int col = 0; col < columns && collectText; ++col)
         ctx.collectText[col] = layout->sniff.kinds[col] == ColumnKind::Text;
 
@@ -908,13 +960,13 @@ Result<ParsedTable> parseFile(const QString &path, const CsvOptions &options, bo
                 std::fill(dst, dst + rows, NaN);
                 continue;
             }
-            for (RangeResult &r : results) {
+            for (const RangeResult &r : results) {
                 qint64 left = r.rows;
-                for (auto &block : r.blocks[col]) {
-                    const qint64 n = std::min(left, BlockRows);
-                    dst = std::copy(block.get(), block.get() + n, dst);
+                for (const auto &block : r.blocks) {
+                    const qint64 n = std::min(left, r.blockRows);
+                    const double *from = block.get() + col * r.blockRows;
+                    dst = std::copy(from, from + n, dst);
                     left -= n;
-                    block.reset();
                 }
             }
         }
