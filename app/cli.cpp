@@ -3,12 +3,16 @@
 #include "terminalprogress.h"
 
 #include "core/data/dataset.h"
+#include "core/data/inspect.h"
 #include "core/data/segmentregistry.h"
 #include "core/jobs/registry.h"
 #include "core/pool/jobrun.h"
+#include "core/pool/streaming.h"
+#include "core/store/history.h"
 
 #include <QCborArray>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -51,7 +55,10 @@ Usage:
                   [--seed S]] [--output PATH] [--workers N]
                   [--chunk-size N|auto] [--ordered|--unordered] [--retries N]
                   [--timeout SECONDS] [--halt never|soon|now]
-                  [--max-tasks-per-worker N] [--json] [--quiet] [--PARAM VALUE ...]
+                  [--max-tasks-per-worker N] [--on-bad-row error|skip]
+                  [--memory-limit SIZE (512M, 2G: a CSV that would not fit is streamed)]
+                  [--json] [--quiet] [--PARAM VALUE ...]
+  brigade inspect PATH [--json]  what a dataset holds and what a run over it needs
   brigade cleanup [--dry-run]    remove shared memory left by crashed runs
 
 Exit codes: 0 ok; 1 a task failed; 2 usage error; 3 input error; 130 interrupted.
@@ -90,6 +97,8 @@ QString jobSignature(const Job &job)
     QString line = u"  "_s + job.name().leftJustified(10) + job.summary() + u'\n';
     switch (job.input()) {
     case InputUse::None:
+        if (job.inputOptional())
+            line += u"      [--input PATH  (.csv, .tsv, .npy)]\n"_s;
         break;
     case InputUse::Read:
     case InputUse::ReadWrite:
@@ -168,6 +177,35 @@ int cleanup(const QStringList &args)
     return exitcode::Ok;
 }
 
+int inspect(const QStringList &args)
+{
+    bool json = false;
+    QString path;
+    for (const QString &a : args) {
+        if (a == u"--json"_s)
+            json = true;
+        else if (a.startsWith(u"--"_s))
+            return usageError(a + u": unknown flag for `brigade inspect`"_s);
+        else if (path.isEmpty())
+            path = a;
+        else
+            return usageError(a + u": `brigade inspect` takes one path"_s);
+    }
+    if (path.isEmpty())
+        return usageError(u"inspect: which file? (brigade inspect PATH [--json])"_s);
+    auto info = inspectDataset(path);
+    if (!info) {
+        err(u"brigade: "_s + info.failure().describe() + u'\n');
+        return info.failure().code == FailureCode::Input ? exitcode::Input : exitcode::Usage;
+    }
+    if (json)
+        out(QString::fromUtf8(QJsonDocument(info->toCbor().toJsonObject()).toJson(QJsonDocument::Compact)) +
+            u'\n');
+    else
+        out(info->toText());
+    return exitcode::Ok;
+}
+
 QString formatValue(const QCborValue &v)
 {
     if (v.isDouble())
@@ -237,11 +275,18 @@ int runJob(const QStringList &args)
         const bool isParam =
             std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &p) { return p.name == name; });
         static const QStringList general = {
-            u"--input"_s,        u"--output"_s,  u"--workers"_s, u"--chunk-size"_s,           u"--rows"_s,
-            u"--retries"_s,      u"--timeout"_s, u"--halt"_s,    u"--max-tasks-per-worker"_s, u"--cols"_s,
-            u"--distribution"_s, u"--seed"_s};
+            u"--input"_s,        u"--output"_s,  u"--workers"_s,    u"--chunk-size"_s,           u"--rows"_s,
+            u"--retries"_s,      u"--timeout"_s, u"--halt"_s,       u"--max-tasks-per-worker"_s, u"--cols"_s,
+            u"--distribution"_s, u"--seed"_s,    u"--on-bad-row"_s, u"--memory-limit"_s};
         if (!isParam && !general.contains(flag))
             return usageError(flag + u": unknown flag for job \"%1\""_s.arg(job->name()));
+        const bool isSwitch = std::any_of(specs.cbegin(), specs.cend(), [&](const ParamSpec &p) {
+            return p.name == name && p.type == ParamType::Bool;
+        });
+        if (isSwitch && !inlineValue && (i + 1 >= args.size() || args[i + 1].startsWith(u"--"_s))) {
+            request.params.insert(name, u"true"_s); // a boolean given alone: --grayscale
+            continue;
+        }
         if (!inlineValue && i + 1 >= args.size())
             return usageError(flag + u": needs a value"_s);
         const QString value = inlineValue ? *inlineValue : args[++i];
@@ -262,7 +307,14 @@ int runJob(const QStringList &args)
             ok = (request.input.generatedCols = value.toLongLong(&ok)) >= 1 && ok;
         else if (flag == u"--seed"_s)
             request.input.seed = value.toULongLong(&ok);
-        else if (flag == u"--distribution"_s) {
+        else if (flag == u"--memory-limit"_s) {
+            const auto bytes = parseByteSize(value);
+            ok = bytes.has_value();
+            request.memoryLimit = bytes.value_or(0);
+        } else if (flag == u"--on-bad-row"_s) {
+            ok = value == u"error"_s || value == u"skip"_s;
+            request.input.onBadRow = value == u"skip"_s ? BadRowPolicy::Skip : BadRowPolicy::Error;
+        } else if (flag == u"--distribution"_s) {
             const auto distribution = distributionFromName(value);
             ok = distribution.has_value();
             request.input.distribution = distribution.value_or(Distribution::Range);
@@ -306,12 +358,19 @@ int runJob(const QStringList &args)
             err(u"brigade: interrupted, cancelling (press Ctrl-C again to kill)\n"_s);
         run.cancel();
     });
+    const QDateTime started = QDateTime::currentDateTime();
     run.start();
     QCoreApplication::exec();
     if (showBar)
         bar.clear();
 
     const RunOutcome &o = run.outcome();
+    if (auto failure = recordRun(request, o, started, u"cli"_s))
+        err(u"brigade: warning: the run is not in the history: "_s + failure->describe() + u'\n');
+    // Input files the reader skipped (an image folder's corrupt ones) are named on stderr in every mode.
+    for (const QCborValue &skipped : o.result.value(u"skipped"_s).toArray())
+        err(u"brigade: skipped %1: %2\n"_s.arg(skipped[u"file"_s].toString(),
+                                               skipped[u"reason"_s].toString()));
     if (json)
         out(QString::fromUtf8(
                 QJsonDocument(o.toCbor(job->name()).toJsonObject()).toJson(QJsonDocument::Compact)) +
@@ -346,7 +405,7 @@ int runJob(const QStringList &args)
 
 bool isCliInvocation(const QStringList &args)
 {
-    static const QStringList commands = {u"run"_s,       u"jobs"_s, u"cleanup"_s, u"help"_s,
+    static const QStringList commands = {u"run"_s,       u"jobs"_s, u"cleanup"_s, u"inspect"_s, u"help"_s,
                                          u"--version"_s, u"-V"_s,   u"--help"_s,  u"-h"_s};
     return !args.isEmpty() && commands.contains(args.first());
 }
@@ -372,6 +431,8 @@ int runCli(const QStringList &args)
         return listJobs(args.mid(1));
     if (command == u"cleanup"_s)
         return cleanup(args.mid(1));
+    if (command == u"inspect"_s)
+        return inspect(args.mid(1));
     if (command == u"run"_s)
         return runJob(args.mid(1));
     return usageError(command + u": unknown command"_s);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "core/data/dataset.h"
+#include "core/data/images.h"
 #include "core/data/segmentregistry.h"
 #include "ui/mainwindow.h"
 
@@ -24,6 +25,7 @@ bool hasDisplay()
 
 int main(int argc, char *argv[])
 {
+    brigade::registerImageCodecs(); // image folders and image files: QtGui, which the worker never links
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);

@@ -44,6 +44,7 @@ public:
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }
     T &operator*() & { return value(); }
+    const T &operator*() const & { return value(); }
 
     const Failure &failure() const { return std::get<Failure>(m_state); }
 

@@ -141,6 +141,138 @@ private Q_SLOTS:
         QCOMPARE(cols[0].toObject().value(u"max"_s).toDouble(), 4.0);
     }
 
+    // Text columns are named in the result and left out; the numeric ones are unaffected by them.
+    void statsSkipsTextColumns()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"mixed.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("city,temp,note,rain\nOslo,3,\"cold, wet\",10\nRome,,mild,\nCairo,30,hot,0\n");
+        f.close();
+        const Ran r = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, path, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject result = r.json().value(u"result"_s).toObject();
+        const QJsonArray cols = result.value(u"columns"_s).toArray();
+        QCOMPARE(cols.size(), 2);
+        QCOMPARE(cols[0].toObject().value(u"name"_s).toString(), u"temp"_s);
+        QCOMPARE(cols[0].toObject().value(u"count"_s).toInt(), 2); // the empty cell is missing, not 0
+        QCOMPARE(cols[0].toObject().value(u"mean"_s).toDouble(), 16.5);
+        QCOMPARE(cols[1].toObject().value(u"name"_s).toString(), u"rain"_s);
+        QCOMPARE(cols[1].toObject().value(u"mean"_s).toDouble(), 5.0);
+        QCOMPARE(result.value(u"text_columns"_s).toArray(), (QJsonArray{u"city"_s, u"note"_s}));
+    }
+
+    void badRowsSkippedAndCounted()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"ragged.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("a,b\n1,2\n3\n4,5\n6,7,8\n9,10\n");
+        f.close();
+        const Ran refused = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, path});
+        QCOMPARE(refused.exitCode, 3);
+        QVERIFY2(refused.err.contains("ragged.csv:3:"), refused.err.constData());
+        const Ran r =
+            runBrigade({u"run"_s, u"stats"_s, u"--input"_s, path, u"--on-bad-row"_s, u"skip"_s, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject result = r.json().value(u"result"_s).toObject();
+        QCOMPARE(result.value(u"skipped_rows"_s).toInt(), 2);
+        QCOMPARE(result.value(u"columns"_s).toArray()[0].toObject().value(u"count"_s).toInt(), 3);
+        QCOMPARE(result.value(u"columns"_s).toArray()[1].toObject().value(u"mean"_s).toDouble(), 17.0 / 3);
+        QCOMPARE(
+            runBrigade({u"run"_s, u"stats"_s, u"--input"_s, path, u"--on-bad-row"_s, u"maybe"_s}).exitCode,
+            2);
+    }
+
+    void batchSumOfAColumn()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"t.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("id,amount\n");
+        double sum = 0;
+        for (int i = 0; i < 5000; ++i) {
+            f.write(QByteArray::number(i) + ',' + (i % 7 == 0 ? QByteArray() : QByteArray::number(i * 0.5)) +
+                    '\n');
+            sum += i % 7 == 0 ? 0 : i * 0.5;
+        }
+        f.close();
+        const Ran r = runBrigade({u"run"_s, u"batch-sum"_s, u"--input"_s, path, u"--column"_s, u"amount"_s,
+                                  u"--chunk-size"_s, u"100"_s, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject result = r.json().value(u"result"_s).toObject();
+        QCOMPARE(result.value(u"sum"_s).toDouble(), sum);
+        QCOMPARE(result.value(u"count"_s).toInt(), 5000 - 715);
+        QCOMPARE(result.value(u"missing"_s).toInt(), 715);
+        const Ran wrong =
+            runBrigade({u"run"_s, u"batch-sum"_s, u"--input"_s, path, u"--column"_s, u"price"_s});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains("price"), wrong.err.constData());
+    }
+
+    void inspectCsv()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"m.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\xEF\xBB\xBFname;x;y\r\n\"a\r\nb\";1;2.5\r\nc;3;\r\n\r\nd;5;6\r\n");
+        f.close();
+        const Ran r = runBrigade({u"inspect"_s, path, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject info = r.json();
+        QCOMPARE(info.value(u"kind"_s).toString(), u"csv"_s);
+        QCOMPARE(info.value(u"delimiter"_s).toString(), u";"_s);
+        QCOMPARE(info.value(u"header"_s).toBool(), true);
+        QCOMPARE(info.value(u"shape"_s).toArray(), (QJsonArray{3, 2})); // 3 records, 2 numeric columns
+        const QJsonArray cols = info.value(u"columns"_s).toArray();
+        QCOMPARE(cols.size(), 3);
+        QCOMPARE(cols[0].toObject().value(u"type"_s).toString(), u"text"_s);
+        QCOMPARE(cols[2].toObject().value(u"type"_s).toString(), u"number"_s);
+        QCOMPARE(info.value(u"preview"_s).toArray()[0].toArray()[0].toString(), u"a\r\nb"_s);
+        QCOMPARE(info.value(u"memory"_s).toObject().value(u"shared_bytes"_s).toInt(), 3 * 2 * 8);
+        QCOMPARE(info.value(u"bytes"_s).toInt(), int(QFileInfo(path).size()));
+
+        const Ran human = runBrigade({u"inspect"_s, path});
+        QCOMPARE(human.exitCode, 0);
+        QVERIFY2(human.out.contains("delimiter ;"), human.out.constData());
+    }
+
+    void inspectNpyAndErrors()
+    {
+        QTemporaryDir dir;
+        const QString npy = dir.filePath(u"a.npy"_s);
+        QFile f(npy);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        // A hand-made v1.0 header: (3, 2) int32 in C order.
+        QByteArray header = "{'descr': '<i4', 'fortran_order': False, 'shape': (3, 2), }";
+        header.append(QByteArray(128 - 10 - header.size() - 1, ' ')).append('\n');
+        f.write(QByteArray("\x93NUMPY\x01\x00", 8));
+        const quint16 length = quint16(header.size());
+        f.write(reinterpret_cast<const char *>(&length), 2);
+        f.write(header);
+        for (qint32 v : {1, 2, 3, 4, 5, 6})
+            f.write(reinterpret_cast<const char *>(&v), 4);
+        f.close();
+        const Ran r = runBrigade({u"inspect"_s, npy, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(u"shape"_s).toArray(), (QJsonArray{3, 2}));
+        QCOMPARE(r.json().value(u"columns"_s).toArray()[1].toObject().value(u"type"_s).toString(), u"<i4"_s);
+        QCOMPARE(r.json().value(u"preview"_s).toArray()[2].toArray(), (QJsonArray{u"5"_s, u"6"_s}));
+
+        const QString truncated = dir.filePath(u"short.npy"_s);
+        QVERIFY(QFile::copy(npy, truncated));
+        QVERIFY(QFile::resize(truncated, QFileInfo(npy).size() - 4));
+        const Ran bad = runBrigade({u"inspect"_s, truncated});
+        QCOMPARE(bad.exitCode, 3);
+        QVERIFY2(bad.err.contains("short.npy") && bad.err.contains("truncated"), bad.err.constData());
+        QCOMPARE(runBrigade({u"inspect"_s, dir.filePath(u"none.csv"_s)}).exitCode, 3);
+        QCOMPARE(runBrigade({u"inspect"_s}).exitCode, 2);
+    }
+
     void scaleOutputNpy()
     {
         QTemporaryDir dir;

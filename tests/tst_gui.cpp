@@ -1,11 +1,19 @@
 // tst_gui: drives MainWindow offscreen against real brigade-worker processes (found through BRIGADE_WORKER).
+#include "core/jobs/job.h"
+#include "core/store/history.h"
 #include "ui/errorconsole.h"
+#include "ui/historyview.h"
 #include "ui/mainwindow.h"
 #include "ui/paramform.h"
 #include "ui/runmonitor.h"
 
+#include <QBarSeries>
+#include <QBarSet>
+#include <QCborArray>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -140,6 +148,9 @@ private Q_SLOTS:
     void invalidParamDisablesRun();
     void cancelLeavesNoWorker();
     void riskyErrorShowsTrace();
+    void generatedDatasetThroughDialog();
+    void batchSumOverDatasetColumn();
+    void historyRecordsAndReruns();
 };
 
 void TestGui::initTestCase()
@@ -342,5 +353,146 @@ void TestGui::riskyErrorShowsTrace()
 }
 
 QTEST_MAIN(TestGui)
+
+// Generate… opens a dialog; its values become the run's generated table.
+void TestGui::generatedDatasetThroughDialog()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"stats"_s);
+    window.setDataset({});
+    QVERIFY(!button(window, u"runButton"_s)->isEnabled());
+    QTest::mouseClick(button(window, u"generateButton"_s), Qt::LeftButton);
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<QDialog *>(u"generateDialog"_s)) && dialog->isVisible());
+    dialog->findChild<QSpinBox *>(u"rows"_s)->setValue(1000);
+    dialog->findChild<QSpinBox *>(u"cols"_s)->setValue(3);
+    auto *values = dialog->findChild<QComboBox *>(u"distribution"_s);
+    values->setCurrentIndex(values->findText(u"range"_s));
+    QVERIFY(values->currentIndex() >= 0);
+    dialog->accept();
+    QVERIFY(window.hasGeneratedDataset());
+    auto *label = window.findChild<QLabel *>(u"datasetLabel"_s);
+    QVERIFY2(label->text().contains(u"1000 rows x 3 columns"_s), qPrintable(label->text()));
+    setWorkers(window, 2);
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"ok"_s);
+    const QCborArray columns = outcome.result.value(u"columns"_s).toArray();
+    QCOMPARE(columns.size(), 3);
+    QCOMPARE(columns[0].toMap().value(u"count"_s).toInteger(), 1000);
+    // A job that needs a file refuses a generated table, and says so.
+    window.selectJob(u"csv-transform"_s);
+    if (window.currentJob() && window.currentJob()->input() != InputUse::None &&
+        !window.currentJob()->acceptsGeneratedRows())
+        QVERIFY(!button(window, u"runButton"_s)->isEnabled());
+}
+
+// batch-sum sums its range, or with "Compute over the dataset" one column of the dataset.
+void TestGui::batchSumOverDatasetColumn()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"amounts.csv"_s);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("label,amount\n");
+    double sum = 0;
+    for (int i = 1; i <= 300; ++i) {
+        f.write("row" + QByteArray::number(i) + ',' + QByteArray::number(i * 1.5) + '\n');
+        sum += i * 1.5;
+    }
+    f.close();
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.setDataset(path);
+    window.selectJob(u"batch-sum"_s);
+    auto *useDataset = window.findChild<QCheckBox *>(u"useDataset"_s);
+    QVERIFY(useDataset && useDataset->isVisible());
+    typeParam(window, u"column"_s, u"amount"_s);
+    setWorkers(window, 2);
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome); // unchecked: the default range
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), qint64(100000) * 99999 / 2);
+    QTest::mouseClick(useDataset, Qt::LeftButton);
+    QVERIFY(useDataset->isChecked());
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"ok"_s);
+    QCOMPARE(outcome.result.value(u"sum"_s).toDouble(), sum);
+    QCOMPARE(outcome.result.value(u"count"_s).toInteger(), 300);
+    window.selectJob(u"primes"_s);
+    QVERIFY(!useDataset->isVisible());
+}
+
+// A finished run is in the History tab, survives a new window (the database is on disk), re-runs with the
+// same parameters to the same result, and its job's runs chart by worker count.
+void TestGui::historyRecordsAndReruns()
+{
+    const QString database = RunHistory::defaultPath();
+    QVERIFY2(database.contains(u"tst_gui"_s), qPrintable(database)); // the test's own, set by CTest
+    qint64 before = 0;
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.historyView()->history());
+        before = window.historyView()->entries().size();
+        window.selectJob(u"primes"_s);
+        typeParam(window, u"start"_s, u"100"_s);
+        typeParam(window, u"end"_s, u"30000"_s);
+        setWorkers(window, 1);
+        RunOutcome outcome;
+        clickRunAndWait(window, &outcome);
+        if (QTest::currentTestFailed())
+            return;
+        setWorkers(window, 2);
+        clickRunAndWait(window, &outcome);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(window.historyView()->entries().size(), before + 2);
+    }
+    MainWindow window; // a new window reads the same database
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QList<HistoryEntry> entries = window.historyView()->entries();
+    QCOMPARE(entries.size(), before + 2);
+    const HistoryEntry latest = entries.first();
+    QCOMPARE(latest.job, u"primes"_s);
+    QCOMPARE(latest.workers, 2);
+    QCOMPARE(latest.status, u"ok"_s);
+    QCOMPARE(latest.origin, u"gui"_s);
+    QCOMPARE(latest.result.value(u"count"_s).toInteger(), 3220); // primes in [100, 30000)
+    QCOMPARE(entries[1].workers, 1);
+
+    window.selectJob(u"stats"_s); // re-run must restore the job and its parameters
+    auto *table = window.findChild<QTableWidget *>(u"historyTable"_s);
+    QVERIFY(table);
+    table->selectRow(0);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QTest::mouseClick(button(window, u"historyRerun"_s), Qt::LeftButton);
+    QVERIFY(finished.wait(RunTimeoutMs));
+    const RunOutcome again = finished.first().first().value<RunOutcome>();
+    QCOMPARE(window.currentJob()->name(), u"primes"_s);
+    QCOMPARE(window.currentRequest().params.value(u"start"_s).toLongLong(), 100);
+    QCOMPARE(again.workers, 2);
+    QCOMPARE(again.result.value(u"count"_s), latest.result.value(u"count"_s));
+    QCOMPARE(window.historyView()->entries().size(), before + 3);
+
+    window.historyView()->selectEntry(window.historyView()->entries().first().id);
+    QTest::mouseClick(button(window, u"historyCompare"_s), Qt::LeftButton);
+    auto *chart = window.findChild<QChartView *>(u"historyChart"_s);
+    QVERIFY(chart);
+    QCOMPARE(chart->chart()->series().size(), 1);
+    auto *bars = qobject_cast<QBarSeries *>(chart->chart()->series().first());
+    QVERIFY(bars);
+    QVERIFY(bars->barSets().first()->count() >= 2); // 1 worker and 2 workers
+}
 
 #include "tst_gui.moc"

@@ -3,6 +3,7 @@
 
 #include "core/jobs/registry.h"
 #include "ui/errorconsole.h"
+#include "ui/historyview.h"
 #include "ui/paramform.h"
 #include "ui/resultview.h"
 #include "ui/runmonitor.h"
@@ -10,6 +11,8 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -34,6 +37,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -134,10 +138,21 @@ QWidget *MainWindow::buildControls()
     sampleButton->setAccessibleName(tr("Use the sample dataset"));
     sampleButton->setToolTip(tr("Use the bundled sample measurements"));
     connect(sampleButton, &QPushButton::clicked, this, &MainWindow::selectSample);
+    auto *generateButton = new QPushButton(tr("Generate…"), datasetBox);
+    generateButton->setObjectName(u"generateButton"_s);
+    generateButton->setAccessibleName(tr("Generate a dataset"));
+    generateButton->setToolTip(tr("A table of an integer range or seeded random numbers"));
+    connect(generateButton, &QPushButton::clicked, this, &MainWindow::openGenerateDialog);
     datasetButtons->addWidget(openButton);
     datasetButtons->addWidget(sampleButton);
+    datasetButtons->addWidget(generateButton);
     datasetButtons->addStretch(1);
     datasetLayout->addLayout(datasetButtons);
+    m_skipBadRows = new QCheckBox(tr("Skip malformed CSV rows (and count them)"), datasetBox);
+    m_skipBadRows->setObjectName(u"skipBadRows"_s);
+    m_skipBadRows->setToolTip(tr("Rows with the wrong number of fields are skipped instead of stopping "
+                                 "the run"));
+    datasetLayout->addWidget(m_skipBadRows);
     layout->addWidget(datasetBox);
 
     auto *jobBox = new QGroupBox(tr("Job"), controls);
@@ -158,6 +173,12 @@ QWidget *MainWindow::buildControls()
 
     m_paramBox = new QGroupBox(tr("Parameters"), controls);
     new QVBoxLayout(m_paramBox);
+    m_useDataset = new QCheckBox(tr("Compute over the dataset (not the range)"), m_paramBox);
+    m_useDataset->setObjectName(u"useDataset"_s);
+    m_useDataset->setAccessibleName(tr("Use the dataset"));
+    m_useDataset->setVisible(false);
+    connect(m_useDataset, &QCheckBox::toggled, this, &MainWindow::updateActions);
+    m_paramBox->layout()->addWidget(m_useDataset);
     layout->addWidget(m_paramBox);
 
     auto *settingsBox = new QGroupBox(tr("Run settings"), controls);
@@ -285,13 +306,90 @@ QWidget *MainWindow::buildViews()
         m_tabs->setTabText(m_tabs->indexOf(m_errorTab),
                            count > 0 ? tr("Errors (%1)").arg(count) : tr("Errors"));
     });
+    m_history = new HistoryView(m_tabs);
+    m_tabs->addTab(m_history, tr("History"));
+    connect(m_history, &HistoryView::openRequested, this, [this](const HistoryEntry &entry) {
+        RunOutcome past;
+        past.status = entry.status == u"ok"_s          ? RunStatus::Ok
+                      : entry.status == u"cancelled"_s ? RunStatus::Cancelled
+                                                       : RunStatus::Failed;
+        past.result = entry.result;
+        past.workers = entry.workers;
+        past.tasks = entry.tasks;
+        past.chunkSize = entry.chunkSize;
+        past.elapsedSeconds = entry.durationSeconds;
+        m_result->showOutcome(past);
+        applyRequest(requestFromCbor(entry.request));
+        m_tabs->setCurrentWidget(m_result);
+        statusBar()->showMessage(tr("Run #%1 of %2").arg(entry.id).arg(entry.started.toString()), 5000);
+    });
+    connect(m_history, &HistoryView::rerunRequested, this, [this](const RunRequest &request) {
+        applyRequest(request);
+        startRun();
+    });
     layout->addWidget(m_tabs, 1);
     return views;
+}
+
+void MainWindow::setGeneratedDataset(qint64 rows, qint64 cols, Distribution distribution, quint64 seed)
+{
+    if (rows <= 0)
+        return setDataset({});
+    m_dataset.clear();
+    m_generated = DatasetSource{{}, rows, std::max<qint64>(cols, 1), distribution, seed};
+    m_datasetLabel->setText(tr("Generated: %1 rows x %2 columns, %3 (seed %4)")
+                                .arg(rows)
+                                .arg(m_generated.generatedCols)
+                                .arg(distributionName(distribution))
+                                .arg(seed));
+    m_datasetLabel->setToolTip({});
+    updateActions();
+    Q_EMIT datasetChanged({});
+}
+
+void MainWindow::openGenerateDialog()
+{
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(u"generateDialog"_s);
+    dialog->setWindowTitle(tr("Generate a dataset"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *form = new QFormLayout(dialog);
+    auto *rows = new QSpinBox(dialog);
+    rows->setObjectName(u"rows"_s);
+    rows->setRange(1, std::numeric_limits<int>::max());
+    rows->setValue(int(std::max<qint64>(m_generated.generatedRows, 1'000'000)));
+    auto *cols = new QSpinBox(dialog);
+    cols->setObjectName(u"cols"_s);
+    cols->setRange(1, 10'000);
+    cols->setValue(int(m_generated.generatedCols));
+    auto *distribution = new QComboBox(dialog);
+    distribution->setObjectName(u"distribution"_s);
+    for (Distribution d : {Distribution::Range, Distribution::Uniform, Distribution::Normal})
+        distribution->addItem(distributionName(d), int(d));
+    distribution->setCurrentIndex(distribution->findData(int(m_generated.distribution)));
+    auto *seed = new QSpinBox(dialog);
+    seed->setObjectName(u"seed"_s);
+    seed->setRange(0, std::numeric_limits<int>::max());
+    seed->setValue(int(m_generated.seed));
+    form->addRow(tr("&Rows"), rows);
+    form->addRow(tr("&Columns"), cols);
+    form->addRow(tr("&Values"), distribution);
+    form->addRow(tr("&Seed"), seed);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(dialog, &QDialog::accepted, this, [=, this] {
+        setGeneratedDataset(rows->value(), cols->value(), Distribution(distribution->currentData().toInt()),
+                            quint64(seed->value()));
+    });
+    dialog->open();
 }
 
 void MainWindow::setDataset(const QString &path)
 {
     m_dataset = path;
+    m_generated = {};
     if (path.isEmpty()) {
         m_datasetLabel->setText(tr("No dataset: drop a file here"));
         m_datasetLabel->setToolTip({});
@@ -377,6 +475,7 @@ void MainWindow::onJobChanged(int index)
     m_jobSummary->setText(summary);
     m_jobCombo->setToolTip(job->summary());
 
+    m_useDataset->setVisible(job->inputOptional());
     m_form = new ParamForm(job->params(), m_paramBox);
     m_form->setObjectName(u"paramForm"_s);
     m_paramBox->layout()->addWidget(m_form);
@@ -392,8 +491,10 @@ RunRequest MainWindow::currentRequest() const
     request.job = job ? job->name() : m_jobCombo->currentText();
     if (m_form)
         request.params = m_form->values();
-    if (job && job->input() != InputUse::None)
-        request.input = DatasetSource{m_dataset};
+    if (job && (job->input() != InputUse::None || (job->inputOptional() && m_useDataset->isChecked()))) {
+        request.input = hasGeneratedDataset() ? m_generated : DatasetSource{m_dataset};
+        request.input.onBadRow = m_skipBadRows->isChecked() ? BadRowPolicy::Skip : BadRowPolicy::Error;
+    }
     request.workers = m_workers->value();
     request.chunkSize = m_chunkAuto->isChecked() ? 0 : m_chunkSize->value();
     request.retries = m_retries->value();
@@ -412,13 +513,42 @@ void MainWindow::updateActions()
         blocker = tr("Pick a job");
     else if (m_form && !m_form->isValid())
         blocker = tr("Fix the parameters marked in red");
-    else if (job->input() != InputUse::None && m_dataset.isEmpty())
+    else if ((job->input() != InputUse::None || (job->inputOptional() && m_useDataset->isChecked())) &&
+             m_dataset.isEmpty() && !hasGeneratedDataset())
         blocker = tr("This job needs a dataset: drop a file, open one or use the sample");
+    else if (job->input() != InputUse::None && hasGeneratedDataset() && !job->acceptsGeneratedRows())
+        blocker = tr("This job needs a file: drop one, open one or use the sample");
     else if (running)
         blocker = tr("A run is going");
     m_runButton->setEnabled(blocker.isEmpty());
     m_runButton->setToolTip(blocker.isEmpty() ? tr("Run the job (Ctrl+R)") : blocker);
     m_cancelButton->setEnabled(running);
+}
+
+void MainWindow::applyRequest(const RunRequest &request)
+{
+    if (request.input.generatedRows > 0)
+        setGeneratedDataset(request.input.generatedRows, request.input.generatedCols,
+                            request.input.distribution, request.input.seed);
+    else if (!request.input.path.isEmpty())
+        setDataset(request.input.path);
+    m_skipBadRows->setChecked(request.input.onBadRow == BadRowPolicy::Skip);
+    selectJob(request.job);
+    if (m_form)
+        m_form->setValues(request.params);
+    const Job *job = currentJob();
+    m_useDataset->setChecked(job && job->inputOptional() &&
+                             (!request.input.path.isEmpty() || request.input.generatedRows > 0));
+    if (request.workers > 0)
+        m_workers->setValue(request.workers);
+    m_chunkAuto->setChecked(request.chunkSize <= 0);
+    if (request.chunkSize > 0)
+        m_chunkSize->setValue(int(std::min<qint64>(request.chunkSize, m_chunkSize->maximum())));
+    m_ordered->setChecked(request.ordered);
+    m_retries->setValue(request.retries);
+    m_timeout->setValue(request.timeoutSeconds);
+    m_halt->setCurrentIndex(std::max(0, m_halt->findData(int(request.halt))));
+    updateActions();
 }
 
 void MainWindow::startRun()
@@ -440,6 +570,7 @@ void MainWindow::startRun()
 
     auto *run = new JobRun(std::move(request), this);
     m_run = run;
+    m_runStarted = QDateTime::currentDateTime();
     connect(run, &JobRun::progressed, m_monitor, &RunMonitor::showSnapshot);
     connect(run, &JobRun::errorReported, m_errors, &ErrorConsole::addReport);
     connect(run, &JobRun::finished, this, [this, run](const RunOutcome &outcome) {
@@ -466,6 +597,11 @@ void MainWindow::onRunFinished(const RunOutcome &outcome)
 {
     m_monitor->showFinished(outcome);
     m_result->showOutcome(outcome);
+    if (m_history->history()) {
+        if (auto id = m_history->history()->record(m_run->request(), outcome, m_runStarted, u"gui"_s); !id)
+            statusBar()->showMessage(id.failure().describe());
+        m_history->reload();
+    }
     switch (outcome.status) {
     case RunStatus::Ok:
         statusBar()->showMessage(tr("Finished in %1 s").arg(outcome.elapsedSeconds, 0, 'f', 2));

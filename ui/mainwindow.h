@@ -3,6 +3,7 @@
 
 #include "core/pool/jobrun.h"
 
+#include <QDateTime>
 #include <QMainWindow>
 
 class QAction;
@@ -18,6 +19,7 @@ class QTabWidget;
 namespace brigade {
 
 class ErrorConsole;
+class HistoryView;
 class Job;
 class ParamForm;
 class ResultView;
@@ -35,6 +37,9 @@ public:
 
     void setDataset(const QString &path);
     QString dataset() const { return m_dataset; }
+    // A generated table instead of a file (rows > 0); what "Generate…" sets.
+    void setGeneratedDataset(qint64 rows, qint64 cols, Distribution distribution, quint64 seed);
+    bool hasGeneratedDataset() const { return m_generated.generatedRows > 0; }
 
     // Selects a job of the catalogue by name (unknown names are ignored) and rebuilds the form.
     void selectJob(const QString &name);
@@ -49,12 +54,17 @@ public:
     RunMonitor *monitor() const { return m_monitor; }
     ErrorConsole *errorConsole() const { return m_errors; }
     ResultView *resultView() const { return m_result; }
+    HistoryView *historyView() const { return m_history; }
+
+    // Sets the controls (dataset, job, parameters, run settings) to those of a request, e.g. a past run's.
+    void applyRequest(const RunRequest &request);
 
 public Q_SLOTS:
     void startRun();
     void cancelRun();
     void openDatasetDialog();
     void selectSample();
+    void openGenerateDialog();
 
 Q_SIGNALS:
     void datasetChanged(const QString &path);
@@ -73,6 +83,9 @@ private:
     void updateActions();
 
     QString m_dataset;
+    DatasetSource m_generated; // generatedRows > 0 while a generated table is the dataset
+    QCheckBox *m_skipBadRows = nullptr;
+    QCheckBox *m_useDataset = nullptr; // for jobs whose input is optional
     JobRun *m_run = nullptr;
 
     QLabel *m_datasetLabel = nullptr;
@@ -95,6 +108,8 @@ private:
     QTabWidget *m_tabs = nullptr;
     ResultView *m_result = nullptr;
     ErrorConsole *m_errors = nullptr;
+    HistoryView *m_history = nullptr;
+    QDateTime m_runStarted;
     QWidget *m_errorTab = nullptr;
 };
 

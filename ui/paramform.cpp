@@ -136,6 +136,22 @@ QVariantMap ParamForm::values() const
     return map;
 }
 
+void ParamForm::setValues(const QVariantMap &values)
+{
+    for (const Field &field : std::as_const(m_fields)) {
+        if (!values.contains(field.spec.name))
+            continue;
+        const QVariant v = values.value(field.spec.name);
+        if (auto *box = qobject_cast<QCheckBox *>(field.editor))
+            box->setChecked(v.toBool());
+        else if (auto *combo = qobject_cast<QComboBox *>(field.editor))
+            combo->setCurrentText(v.toString());
+        else if (auto *edit = qobject_cast<QLineEdit *>(field.editor))
+            edit->setText(v.typeId() == QMetaType::Double ? QString::number(v.toDouble(), 'g', 17)
+                                                          : v.toString());
+    }
+}
+
 QWidget *ParamForm::editor(const QString &name) const
 {
     for (const Field &field : m_fields)

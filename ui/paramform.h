@@ -18,6 +18,8 @@ public:
 
     // The typed values of the valid fields (an invalid field is left out).
     QVariantMap values() const;
+    // Fills the editors from values (e.g. a past run's); parameters not in `values` keep theirs.
+    void setValues(const QVariantMap &values);
     bool isValid() const { return m_invalid == 0; }
     // The editor of a parameter, or null; its objectName is "param-<name>".
     QWidget *editor(const QString &name) const;

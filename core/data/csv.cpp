@@ -221,11 +221,13 @@ struct Dialect {
     bool fastNumbers = true;         // from_chars may read a field directly (it never eats the delimiter)
     qint64 maxLineBytes = 16 << 20;
     const char *base = nullptr; // the file's first byte, for offsets in messages
+    qint64 origin = 0;          // the file offset of `base` when only a chunk of the file is in memory
 
-    Dialect(char delim, qint64 maxLine, const char *fileStart)
+    Dialect(char delim, qint64 maxLine, const char *fileStart, qint64 fileOffset = 0)
         : delimiter(delim)
         , maxLineBytes(maxLine)
         , base(fileStart)
+        , origin(fileOffset)
     {
         for (char ch : {delim, '"', '\n', '\r'})
             special[static_cast<unsigned char>(ch)] = true;
@@ -233,7 +235,7 @@ struct Dialect {
         fastNumbers = !(std::isalnum(d) || std::strchr(".+-()_", delim));
     }
 
-    qint64 offset(const char *at) const { return qint64(at - base); }
+    qint64 offset(const char *at) const { return origin + qint64(at - base); }
 
     ParseError longLine(const Cursor &c) const
     {
@@ -1008,9 +1010,381 @@ Result<ParsedTable> parseFile(const QString &path, const CsvOptions &options, bo
 
 } // namespace
 
+// ---- streaming ---------------------------------------------------------------------------------
+
+namespace {
+
+constexpr qint64 ScanBlockBytes = 1 << 20;  // the parent's scan reads the file in blocks of this size
+constexpr qint64 SubRangeBytes = 256 << 10; // a worker parses its chunk in ranges of about this size
+
+QString notANumber(const QString &column, const std::string &sample, qint64 byte)
+{
+    QString shown = QString::fromUtf8(sample.data(), qsizetype(sample.size()));
+    if (shown.size() > QuotedCellChars)
+        shown = shown.left(QuotedCellChars) + u"…"_s;
+    return u"column \"%1\": \"%2\" is not a number (byte %3)"_s.arg(column, shown).arg(byte);
+}
+
+std::optional<Failure> checkOptions(const QString &path, const CsvOptions &options)
+{
+    if (options.delimiter &&
+        (*options.delimiter == '"' || *options.delimiter == '\n' || *options.delimiter == '\r'))
+        return Failure{FailureCode::Usage, u"a quote or a line ending cannot be the delimiter"_s, path, -1};
+    if (options.maxLineBytes <= 0)
+        return Failure{FailureCode::Usage, u"the maximum line length must be positive"_s, path, -1};
+    return std::nullopt;
+}
+
+// Chunk k's bytes, read with one seek and as many reads as it takes.
+std::optional<CsvChunkError> readChunk(const CsvChunks &chunks, qint64 k, QByteArray &bytes)
+{
+    if (k < 0 || k >= chunks.count())
+        return CsvChunkError{0, u"chunk %1 is not in the file's %2 chunks"_s.arg(k).arg(chunks.count())};
+    const qint64 begin = chunks.bounds[k];
+    const qint64 size = chunks.bounds[k + 1] - begin;
+    QFile file(chunks.path);
+    if (!file.open(QIODevice::ReadOnly) || !file.seek(begin))
+        return CsvChunkError{0, u"cannot read: "_s + file.errorString()};
+    bytes.resize(size);
+    qint64 done = 0;
+    while (done < size) {
+        const qint64 n = file.read(bytes.data() + done, size - done);
+        if (n <= 0)
+            return CsvChunkError{
+                0, u"cannot read %1 bytes at byte %2 (did the file change?)"_s.arg(size).arg(begin + done)};
+        done += n;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+QVariantMap CsvChunks::toVariant() const
+{
+    QVariantList offsets;
+    offsets.reserve(bounds.size());
+    for (qint64 b : bounds)
+        offsets << b;
+    return {{u"path"_s, path},
+            {u"delimiter"_s, int(delimiter)},
+            {u"header"_s, header},
+            {u"names"_s, names},
+            {u"onBadRow"_s, int(onBadRow)},
+            {u"maxLineBytes"_s, maxLineBytes},
+            {u"fileBytes"_s, fileBytes},
+            {u"bounds"_s, offsets}};
+}
+
+CsvChunks CsvChunks::fromVariant(const QVariantMap &map)
+{
+    CsvChunks c;
+    c.path = map.value(u"path"_s).toString();
+    c.delimiter = char(map.value(u"delimiter"_s).toInt());
+    c.header = map.value(u"header"_s).toBool();
+    c.names = map.value(u"names"_s).toStringList();
+    c.onBadRow = BadRowPolicy(map.value(u"onBadRow"_s).toInt());
+    c.maxLineBytes = map.value(u"maxLineBytes"_s).toLongLong();
+    c.fileBytes = map.value(u"fileBytes"_s).toLongLong();
+    const QVariantList offsets = map.value(u"bounds"_s).toList();
+    c.bounds.reserve(offsets.size());
+    for (const QVariant &b : offsets)
+        c.bounds << b.toLongLong();
+    return c;
+}
+
+Result<CsvChunks> splitCsvFile(const QString &path, qint64 chunkBytes, const CsvOptions &options)
+{
+    if (auto failure = checkOptions(path, options))
+        return *failure;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return inputFailure(path, u"cannot open: "_s + file.errorString());
+    const qint64 size = file.size();
+
+    // The dialect, from the start of the file (read a little more at a time, as sniffCsv does).
+    std::optional<Layout> layout;
+    double bytesPerRow = 0;
+    {
+        QByteArray head;
+        qint64 step = 64 << 10;
+        while (true) {
+            const QByteArray more = file.read(step);
+            head += more;
+            const bool atEof = more.isEmpty() || head.size() >= size;
+            bool needMore = false;
+            auto sniffed = sniffBytes(path, std::string_view(head.constData(), size_t(head.size())), atEof,
+                                      atEof || head.size() >= SniffReadCap, options, 0, needMore);
+            if (needMore) {
+                step = std::min<qint64>(step * 2, 8 << 20);
+                continue;
+            }
+            if (!sniffed)
+                return sniffed.failure();
+            layout = std::move(*sniffed);
+            break;
+        }
+        // Rows in what was read, for the estimate of the table's size.
+        qint64 rows = 0;
+        bool quoted = false;
+        const char *from = head.constData() + std::min<qint64>(layout->dataStart, head.size());
+        const char *to = head.constData() + head.size();
+        for (const char *q = from; q < to; ++q) {
+            if (*q == '"')
+                quoted = !quoted;
+            else if (!quoted && (*q == '\n' || (*q == '\r' && (q + 1 == to || q[1] != '\n'))))
+                ++rows;
+        }
+        bytesPerRow = rows > 0 ? double(to - from) / double(rows) : double(std::max<qint64>(to - from, 1));
+    }
+
+    CsvChunks chunks;
+    chunks.path = path;
+    chunks.delimiter = layout->sniff.delimiter;
+    chunks.header = layout->sniff.header;
+    chunks.names = layout->sniff.names;
+    chunks.kinds = layout->sniff.kinds;
+    chunks.onBadRow = options.onBadRow;
+    chunks.maxLineBytes = options.maxLineBytes;
+    chunks.fileBytes = size;
+    chunks.bytesPerRow = bytesPerRow;
+    chunks.bounds << layout->dataStart;
+    chunkBytes = std::max<qint64>(chunkBytes, 1);
+    if (!file.seek(layout->dataStart))
+        return inputFailure(path, u"cannot read: "_s + file.errorString());
+
+    // One pass: quote parity counted up to each nominal boundary, then the first line ending outside quotes.
+    std::vector<char> block(static_cast<size_t>(ScanBlockBytes));
+    qint64 pos = layout->dataStart; // the file offset of block[0]
+    qint64 nominal = pos + chunkBytes;
+    bool seeking = false, quoted = false, pendingCR = false;
+    auto boundary = [&](qint64 at) {
+        chunks.bounds << at;
+        nominal = at + chunkBytes;
+        seeking = quoted = false;
+    };
+    while (true) {
+        const qint64 n = file.read(block.data(), ScanBlockBytes);
+        if (n < 0)
+            return inputFailure(path, u"cannot read: "_s + file.errorString());
+        if (n == 0)
+            break;
+        const char *b = block.data();
+        qint64 i = 0;
+        if (pendingCR) { // a CR ended the previous block: a CRLF ends after the LF
+            pendingCR = false;
+            i = b[0] == '\n';
+            boundary(pos + i);
+        }
+        while (i < n) {
+            if (!seeking) {
+                const qint64 stop = std::min(n, nominal - pos);
+                if (stop > i) {
+                    quoted ^= (countQuotes(b + i, b + stop) & 1) != 0;
+                    i = stop;
+                }
+                seeking = pos + i >= nominal;
+                continue;
+            }
+            const char ch = b[i];
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (ch == '\n' || ch == '\r')) {
+                if (ch == '\r' && i + 1 == n) {
+                    pendingCR = true;
+                    ++i;
+                    continue;
+                }
+                i += 1 + (ch == '\r' && b[i + 1] == '\n');
+                boundary(pos + i);
+                continue;
+            }
+            ++i;
+            if (pos + i - nominal > chunks.maxLineBytes)
+                boundary(pos + i); // no record ends here: its parser reports the line or the quote
+        }
+        pos += n;
+    }
+    if (chunks.bounds.back() < pos)
+        chunks.bounds << pos;
+    return chunks;
+}
+
+Result<qint64> csvLineAt(const QString &path, qint64 offset)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return inputFailure(path, u"cannot open: "_s + file.errorString());
+    std::vector<char> block(static_cast<size_t>(ScanBlockBytes));
+    qint64 breaks = 0, left = offset;
+    bool lastCR = false;
+    while (left > 0) {
+        const qint64 n = file.read(block.data(), std::min(left, ScanBlockBytes));
+        if (n <= 0)
+            break;
+        for (qint64 i = 0; i < n; ++i) {
+            const char ch = block[size_t(i)];
+            breaks += ch == '\r' || (ch == '\n' && !lastCR);
+            lastCR = ch == '\r';
+        }
+        left -= n;
+    }
+    return breaks + 1;
+}
+
+bool csvNumber(std::string_view cell, double &value)
+{
+    return classify(cell, value) == Cell::Number;
+}
+
+std::optional<CsvChunkError>
+readCsvChunkNumbers(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
+                    const std::function<void(int column, const double *values, qint64 count)> &visit)
+{
+    QByteArray bytes;
+    if (auto error = readChunk(chunks, k, bytes))
+        return error;
+    const char *begin = bytes.constData();
+    const char *end = begin + bytes.size();
+    const int columns = int(chunks.names.size());
+    const ParseContext ctx{Dialect(chunks.delimiter, chunks.maxLineBytes, begin, chunks.bounds[k]),
+                           columns,
+                           chunks.header,
+                           chunks.onBadRow,
+                           std::vector<char>(size_t(columns), 0),
+                           &chunks.names,
+                           std::max<qint64>(BlockValues / std::max(columns, 1), 1)};
+    counts.textColumns.assign(size_t(columns), 0);
+    // Ranges of the chunk one after the other, so that only one range's numbers are held at a time.
+    qint64 lines = 0;
+    for (const char *from = begin; from < end;) {
+        const char *to = end;
+        if (end - from > SubRangeBytes) {
+            const char *nominal = from + SubRangeBytes;
+            const bool odd = (countQuotes(from, nominal) & 1) != 0;
+            if (const char *next = firstBoundary(nominal, end, end, odd))
+                to = next;
+        }
+        std::atomic<int> failed{1};
+        RangeResult r;
+        parseRange(ctx, from, to, 0, failed, r);
+        if (r.error)
+            return CsvChunkError{lines + r.error->line, r.error->message};
+        for (int col = 0; col < columns; ++col)
+            counts.textColumns[size_t(col)] |= char(r.firstText[size_t(col)].has_value());
+        qint64 left = r.rows;
+        for (const auto &block : r.blocks) {
+            const qint64 n = std::min(left, r.blockRows);
+            for (int col = 0; col < columns; ++col)
+                visit(col, block.get() + col * r.blockRows, n);
+            left -= n;
+        }
+        counts.rows += r.rows;
+        counts.skippedRows += r.skipped;
+        lines += r.lineBreaks;
+        from = to;
+    }
+    return std::nullopt;
+}
+
+std::optional<CsvChunkError>
+readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
+                    const std::function<void(const std::vector<std::string_view> &cells)> &visit)
+{
+    QByteArray bytes;
+    if (auto error = readChunk(chunks, k, bytes))
+        return error;
+    const char *begin = bytes.constData();
+    const char *end = begin + bytes.size();
+    const int columns = int(chunks.names.size());
+    const Dialect d(chunks.delimiter, chunks.maxLineBytes, begin, chunks.bounds[k]);
+    Cursor c{begin, end, begin, 0};
+    std::string scratch, arena; // quoted cells' contents, one record at a time
+    struct Piece {
+        const char *data; // nullptr: in the arena, at `offset`
+        size_t offset;
+        size_t size;
+    };
+    std::vector<Piece> pieces;
+    std::vector<std::string_view> cells;
+    ParseError error;
+    while (c.p < end) {
+        const char *recordStart = c.p;
+        const qint64 recordLine = c.line;
+        const char *recordEnd = nullptr;
+        pieces.clear();
+        arena.clear();
+        bool firstBlank = false;
+        while (true) {
+            std::string_view content;
+            bool quoted = false;
+            if (!scanField(c, d, scratch, content, quoted, error))
+                return CsvChunkError{error.line, error.message};
+            if (pieces.empty())
+                firstBlank = !quoted && trimmed(content).empty();
+            if (quoted) {
+                pieces.push_back({nullptr, arena.size(), content.size()});
+                arena.append(content);
+            } else {
+                pieces.push_back({content.data(), 0, content.size()});
+            }
+            if (c.p == end) {
+                recordEnd = end;
+                if (end - c.lineStart > d.maxLineBytes)
+                    return CsvChunkError{c.line, d.longLine(c).message};
+                break;
+            }
+            if (*c.p == d.delimiter) {
+                ++c.p;
+                continue;
+            }
+            if (c.p - c.lineStart > d.maxLineBytes)
+                return CsvChunkError{c.line, d.longLine(c).message};
+            recordEnd = c.p;
+            if (*c.p == '\r' && c.p + 1 < end && c.p[1] == '\n')
+                ++c.p;
+            ++c.p;
+            ++c.line;
+            c.lineStart = c.p;
+            break;
+        }
+        if (firstBlank && isBlank(recordStart, recordEnd))
+            continue;
+        if (qsizetype(pieces.size()) != columns) {
+            if (chunks.onBadRow == BadRowPolicy::Error)
+                return CsvChunkError{recordLine,
+                                     u"row has %1 fields but the %2 has %3 (byte %4)"_s.arg(pieces.size())
+                                         .arg(chunks.header ? u"header"_s : u"first row"_s)
+                                         .arg(columns)
+                                         .arg(d.offset(recordStart))};
+            ++counts.skippedRows;
+            continue;
+        }
+        const std::string_view raw(recordStart, size_t(recordEnd - recordStart));
+        if (const size_t bad = invalidUtf8At(raw); bad != std::string_view::npos) {
+            int column = 0; // the cell the byte is in: delimiters outside quotes before it
+            bool inQuotes = false;
+            for (size_t i = 0; i < bad; ++i) {
+                if (raw[i] == '"')
+                    inQuotes = !inQuotes;
+                else if (raw[i] == d.delimiter && !inQuotes)
+                    ++column;
+            }
+            return CsvChunkError{recordLine + lineBreaks(recordStart, recordStart + bad),
+                                 u"invalid UTF-8 in column \"%1\" (byte %2)"_s.arg(chunks.names.value(column))
+                                     .arg(d.offset(recordStart + bad))};
+        }
+        cells.clear();
+        for (const Piece &piece : pieces)
+            cells.emplace_back(piece.data ? piece.data : arena.data() + piece.offset, piece.size);
+        visit(cells);
+        ++counts.rows;
+    }
+    return std::nullopt;
+}
+
 Result<CsvTable> readCsv(const QString &path, const CsvOptions &options)
 {
-    auto parsed = parseFile(path, options, true);
+    auto parsed = parseFile(path, options, options.keepText);
     if (!parsed)
         return parsed.failure();
     return std::move(parsed->table);
@@ -1060,14 +1434,7 @@ Result<SharedArray> readNumericCsv(const QString &path)
     }
     if (first) {
         const QStringList names = parsed->table.numbers.columnNames();
-        QString shown = QString::fromUtf8(first->sample.data(), qsizetype(first->sample.size()));
-        if (shown.size() > QuotedCellChars)
-            shown = shown.left(QuotedCellChars) + u"…"_s;
-        return inputFailure(
-            path,
-            u"column \"%1\": \"%2\" is not a number (byte %3)"_s.arg(names.value(column), shown)
-                .arg(first->byte),
-            first->line);
+        return inputFailure(path, notANumber(names.value(column), first->sample, first->byte), first->line);
     }
     return std::move(parsed->table.numbers);
 }

@@ -5,33 +5,114 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <numeric>
 
 using namespace Qt::StringLiterals;
 
 namespace brigade {
 
+namespace {
+
+ImageFolderReader &imageFolderReader()
+{
+    static ImageFolderReader reader;
+    return reader;
+}
+
+Result<SharedArray> readImageFolderWithHook(const QString &folder)
+{
+    if (!imageFolderReader())
+        return inputFailure(folder, u"is a folder: image folders are read by the brigade application, "
+                                    "which registers the image reader"_s);
+    return imageFolderReader()(folder);
+}
+
+} // namespace
+
+void setImageFolderReader(ImageFolderReader reader)
+{
+    imageFolderReader() = std::move(reader);
+}
+
 bool isSupportedDatasetPath(const QString &path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    return suffix == u"csv"_s || suffix == u"tsv"_s || suffix == u"tab"_s || suffix == u"npy"_s;
+    return QFileInfo(path).isDir() || suffix == u"csv"_s || suffix == u"tsv"_s || suffix == u"tab"_s ||
+           suffix == u"npy"_s;
 }
+
+namespace {
+
+// A CSV's numeric columns; text columns are named in the result and left out of the array (a job over
+// "the numeric columns" then sees only those, and complete-row statistics are not emptied by them).
+Result<Dataset> readCsvDataset(const QString &path, BadRowPolicy onBadRow)
+{
+    CsvOptions options;
+    options.onBadRow = onBadRow;
+    options.keepText = false;
+    auto table = readCsv(path, options);
+    if (!table)
+        return table.failure();
+    Dataset dataset{std::move(table->numbers), {}, table->skippedRows, table->skippedLines};
+    const QStringList names = dataset.array.columnNames();
+    QStringList numericNames;
+    std::vector<qint64> numeric;
+    for (qsizetype c = 0; c < table->kinds.size(); ++c) {
+        if (table->kinds[c] == ColumnKind::Text)
+            dataset.textColumns << names.value(c);
+        else
+            numeric.push_back(c), numericNames << names.value(c);
+    }
+    if (dataset.textColumns.isEmpty())
+        return dataset;
+    if (numeric.empty())
+        return inputFailure(path,
+                            u"no numeric column (text columns: %1)"_s.arg(dataset.textColumns.join(u", "_s)));
+    auto numbers =
+        SharedArray::create(Dtype::Float64, dataset.array.rows(), qint64(numeric.size()), numericNames);
+    if (!numbers)
+        return numbers.failure();
+    const qint64 rows = dataset.array.rows();
+    const double *from = std::as_const(dataset.array).data<double>();
+    double *to = numbers->data<double>();
+    for (size_t k = 0; k < numeric.size(); ++k)
+        std::copy_n(from + numeric[k] * rows, rows, to + qint64(k) * rows);
+    dataset.array = std::move(numbers).value();
+    return dataset;
+}
+
+} // namespace
 
 Result<SharedArray> loadDataset(const DatasetSource &source)
 {
+    auto dataset = openDataset(source);
+    if (!dataset)
+        return dataset.failure();
+    return std::move(dataset->array);
+}
+
+Result<Dataset> openDataset(const DatasetSource &source)
+{
+    const auto wrap = [](Result<SharedArray> array) -> Result<Dataset> {
+        if (!array)
+            return array.failure();
+        return Dataset{std::move(array).value(), {}, 0, {}};
+    };
     if (source.path.isEmpty())
-        return generateTable({source.generatedRows, source.generatedCols, source.distribution, source.seed});
+        return wrap(
+            generateTable({source.generatedRows, source.generatedCols, source.distribution, source.seed}));
     const QFileInfo info(source.path);
     if (!info.exists())
         return inputFailure(source.path, u"no such file"_s);
     if (info.isDir())
-        return inputFailure(source.path, u"is a folder, not a data file"_s);
+        return wrap(readImageFolderWithHook(source.path));
     if (info.suffix().compare(u"npy"_s, Qt::CaseInsensitive) == 0)
-        return readNpy(source.path);
+        return wrap(readNpy(source.path));
     if (!isSupportedDatasetPath(source.path))
         return inputFailure(
             source.path, u"unsupported file type \".%1\" (expected .csv, .tsv or .npy)"_s.arg(info.suffix()));
-    return readNumericCsv(source.path);
+    return readCsvDataset(source.path, source.onBadRow);
 }
 
 } // namespace brigade

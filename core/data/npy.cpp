@@ -585,14 +585,9 @@ const char *rawData(const SharedArray &array)
     return nullptr;
 }
 
-} // namespace
-
-Result<SharedArray> readNpy(const QString &path)
+// Reads and checks everything before the data of an open .npy file.
+Result<NpyInfo> readLayout(QFile &file, const QString &path, Codec *codecOut)
 {
-    QFile file(path);
-    // Unbuffered: the blocks are large, and QIODevice's own buffer would only add a copy.
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
-        return inputFailure(path, u"cannot open: "_s + file.errorString());
     const QByteArray preamble = file.read(MagicBytes + 2);
     if (preamble.size() < MagicBytes + 2 || std::memcmp(preamble.constData(), Magic, MagicBytes) != 0)
         return inputFailure(path, u"not a NumPy .npy file (bad magic)"_s, 0);
@@ -685,8 +680,37 @@ Result<SharedArray> readNpy(const QString &path)
                 .arg(available),
             dataStart + expected);
 
+    if (codecOut)
+        *codecOut = *codec;
+    return NpyInfo{major, header->descr, header->fortran, rows, cols, dataStart, shape.size() == 1};
+}
+
+} // namespace
+
+Result<NpyInfo> readNpyHeader(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return inputFailure(path, u"cannot open: "_s + file.errorString());
+    return readLayout(file, path, nullptr);
+}
+
+Result<SharedArray> readNpy(const QString &path)
+{
+    QFile file(path);
+    // Unbuffered: the blocks are large, and QIODevice's own buffer would only add a copy.
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return inputFailure(path, u"cannot open: "_s + file.errorString());
+    Codec codec;
+    auto layout = readLayout(file, path, &codec);
+    if (!layout)
+        return layout.failure();
+    const qint64 rows = layout->rows;
+    const qint64 cols = layout->cols;
+    const qint64 count = rows * cols; // checked for overflow by readLayout
+    const qint64 dataStart = layout->dataStart;
     QStringList names;
-    if (shape.size() == 1) {
+    if (layout->oneDimensional) {
         names << u"value"_s;
     } else {
         names.reserve(cols);
@@ -699,9 +723,9 @@ Result<SharedArray> readNpy(const QString &path)
     if (count == 0)
         return array;
     double *out = array->data<double>();
-    const bool contiguous = header->fortran || rows == 1 || cols == 1;
-    if (auto failure = contiguous ? readContiguous(file, path, dataStart, *codec, count, out)
-                                  : readTransposed(file, path, dataStart, *codec, rows, cols, out))
+    const bool contiguous = layout->fortran || rows == 1 || cols == 1;
+    if (auto failure = contiguous ? readContiguous(file, path, dataStart, codec, count, out)
+                                  : readTransposed(file, path, dataStart, codec, rows, cols, out))
         return *failure;
     return array;
 }

@@ -16,6 +16,19 @@ namespace brigade {
 // the byte offset where the problem lies.
 Result<SharedArray> readNpy(const QString &path);
 
+// What a .npy file's header says, checked as readNpy checks it (including the file's size), without
+// reading the data.
+struct NpyInfo {
+    int version = 1; // the format's major version
+    QString descr;   // numpy's dtype string, e.g. "<f8"
+    bool fortran = false;
+    qint64 rows = 0;
+    qint64 cols = 0;
+    qint64 dataStart = 0; // byte offset of the data
+    bool oneDimensional = false;
+};
+Result<NpyInfo> readNpyHeader(const QString &path);
+
 // Writes the array as a .npy of version 1.0 in Fortran order, so the column-major data is written as is,
 // in the array's own dtype (float64 for everything the readers produce), with the header padded so the
 // data starts at a multiple of 64 bytes. An n x 1 array is written as 1-D of shape (n,). The write is

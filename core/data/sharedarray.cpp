@@ -23,22 +23,59 @@ constexpr qint64 alignUp(qint64 n, qint64 a)
 
 } // namespace
 
+namespace {
+
+// The largest image side an image set accepts: keeps every size computation far from overflow.
+constexpr qint64 MaxImageSide = qint64(1) << 20;
+
+} // namespace
+
 Result<SharedArray> SharedArray::create(Dtype dtype, qint64 rows, qint64 cols, const QStringList &columnNames)
 {
     if (rows < 0 || cols < 0 || dtypeSize(dtype) == 0)
         return Failure{FailureCode::System, u"invalid shared array shape or type"_s, {}, -1};
-    const QByteArray names = columnNames.join(u'\n').toUtf8();
     SegmentHeader h{};
-    h.magic = SegmentHeader::MagicValue;
-    h.version = SegmentHeader::CurrentVersion;
     h.dtype = static_cast<std::uint32_t>(dtype);
     h.rows = rows;
     h.cols = cols;
+    h.kind = SegmentHeader::Table;
+    return createSegment(h, columnNames.join(u'\n').toUtf8(), {});
+}
+
+Result<SharedArray> SharedArray::createImages(const std::vector<ImageEntry> &shapes, const QStringList &names)
+{
+    std::vector<ImageEntry> index;
+    index.reserve(shapes.size());
+    qint64 offset = 0;
+    for (const ImageEntry &shape : shapes) {
+        if (shape.width <= 0 || shape.height <= 0 || shape.width > MaxImageSide ||
+            shape.height > MaxImageSide || shape.channels < 1 || shape.channels > 4)
+            return Failure{FailureCode::System, u"invalid image shape"_s, {}, -1};
+        index.push_back({offset, shape.width, shape.height, shape.channels});
+        offset = alignUp(offset + shape.bytes(), 64);
+    }
+    SegmentHeader h{};
+    h.dtype = static_cast<std::uint32_t>(Dtype::UInt8);
+    h.rows = offset; // every byte, holes between images included, as one uint8 column
+    h.cols = 1;
+    h.kind = SegmentHeader::Images;
+    h.indexCount = qint64(index.size());
+    return createSegment(h, names.join(u'\n').toUtf8(),
+                         QByteArray(reinterpret_cast<const char *>(index.data()),
+                                    qsizetype(index.size() * sizeof(ImageEntry))));
+}
+
+Result<SharedArray> SharedArray::createSegment(SegmentHeader h, const QByteArray &names,
+                                               const QByteArray &index)
+{
+    h.magic = SegmentHeader::MagicValue;
+    h.version = SegmentHeader::CurrentVersion;
     h.ownerPid = ::getpid();
     h.namesOffset = sizeof(SegmentHeader);
     h.namesBytes = names.size();
-    h.dataOffset = alignUp(h.namesOffset + h.namesBytes, 64);
-    h.dataBytes = rows * cols * dtypeSize(dtype);
+    h.indexOffset = alignUp(h.namesOffset + h.namesBytes, 8);
+    h.dataOffset = alignUp(h.indexOffset + index.size(), 64);
+    h.dataBytes = h.rows * h.cols * dtypeSize(static_cast<Dtype>(h.dtype));
     const qint64 total = std::max<qint64>(h.dataOffset + h.dataBytes, 1);
 
     SharedArray array;
@@ -49,7 +86,8 @@ Result<SharedArray> SharedArray::create(Dtype dtype, qint64 rows, qint64 cols, c
         if (array.m_memory->create(total, QSharedMemory::ReadWrite)) {
             array.m_owner = true;
             std::memcpy(array.base(), &h, sizeof h);
-            std::memcpy(array.base() + h.namesOffset, names.constData(), names.size());
+            std::memcpy(array.base() + h.namesOffset, names.constData(), size_t(names.size()));
+            std::memcpy(array.base() + h.indexOffset, index.constData(), size_t(index.size()));
             return array;
         }
         lastError = array.m_memory->errorString();
@@ -87,12 +125,28 @@ Result<SharedArray> SharedArray::attach(const QString &key, Access access)
         h->dataBytes != h->rows * h->cols * dtypeSize(static_cast<Dtype>(h->dtype)) ||
         h->dataOffset + h->dataBytes > size)
         return bad(u"header disagrees with the segment size of %1 bytes"_s.arg(size));
+    if (h->kind == SegmentHeader::Images) {
+        if (h->dtype != std::uint32_t(Dtype::UInt8) || h->cols != 1 || h->indexOffset % 8 != 0 ||
+            h->indexOffset < h->namesOffset + h->namesBytes || h->indexCount < 0 ||
+            h->indexCount > (h->dataOffset - h->indexOffset) / qint64(sizeof(ImageEntry)))
+            return bad(u"image index disagrees with the segment"_s);
+        for (qint64 i = 0; i < h->indexCount; ++i) {
+            const ImageEntry e = array.image(i);
+            if (e.offset < 0 || e.width <= 0 || e.height <= 0 || e.width > MaxImageSide ||
+                e.height > MaxImageSide || e.channels < 1 || e.channels > 4 || e.offset > h->dataBytes ||
+                e.bytes() > h->dataBytes - e.offset)
+                return bad(u"image %1 lies outside the data"_s.arg(i));
+        }
+    } else if (h->kind != SegmentHeader::Table) {
+        return bad(u"unknown kind %1"_s.arg(h->kind));
+    }
     return array;
 }
 
 SharedArray::SharedArray(SharedArray &&other) noexcept
     : m_memory(std::move(other.m_memory))
     , m_owner(std::exchange(other.m_owner, false))
+    , m_notes(std::move(other.m_notes))
 {}
 
 SharedArray &SharedArray::operator=(SharedArray &&other) noexcept
@@ -101,6 +155,7 @@ SharedArray &SharedArray::operator=(SharedArray &&other) noexcept
         release();
         m_memory = std::move(other.m_memory);
         m_owner = std::exchange(other.m_owner, false);
+        m_notes = std::move(other.m_notes);
     }
     return *this;
 }
@@ -141,6 +196,28 @@ QStringList SharedArray::columnNames() const
     if (h->namesBytes == 0)
         return {};
     return QString::fromUtf8(base() + h->namesOffset, h->namesBytes).split(u'\n');
+}
+
+void SharedArray::setImage(qint64 i, const ImageEntry &entry)
+{
+    Q_ASSERT(m_owner && isImageSet() && i >= 0);
+    std::memcpy(base() + header()->indexOffset + i * qint64(sizeof(ImageEntry)), &entry, sizeof entry);
+}
+
+void SharedArray::setImageCount(qint64 count, const QStringList &names)
+{
+    auto *h = reinterpret_cast<SegmentHeader *>(base());
+    const QByteArray bytes = names.join(u'\n').toUtf8();
+    Q_ASSERT(m_owner && isImageSet() && count >= 0 && count <= h->indexCount &&
+             bytes.size() <= h->namesBytes);
+    std::memcpy(base() + h->namesOffset, bytes.constData(), size_t(bytes.size()));
+    h->namesBytes = bytes.size();
+    h->indexCount = count;
+}
+
+const ImageEntry *SharedArray::imageIndex() const
+{
+    return reinterpret_cast<const ImageEntry *>(base() + header()->indexOffset);
 }
 
 const SegmentHeader *SharedArray::header() const

@@ -1,4 +1,5 @@
-// SharedArray: a 2-D column-major array in a shared-memory segment, viewed through Eigen::Map without copies.
+// SharedArray: a 2-D column-major array in a shared-memory segment, viewed through Eigen::Map without copies;
+// or an image set: a flat uint8 pixel buffer with one (offset, width, height, channels) entry per image.
 #pragma once
 
 #include "core/data/dtype.h"
@@ -8,6 +9,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <vector>
 
 class QSharedMemory;
 
@@ -16,7 +18,8 @@ namespace brigade {
 // The bytes at the start of every segment; the layout is part of the worker contract.
 struct SegmentHeader {
     static constexpr std::uint64_t MagicValue = 0x31444147495242ULL; // "BRIGAD1"
-    static constexpr std::uint32_t CurrentVersion = 1;
+    static constexpr std::uint32_t CurrentVersion = 2;
+    enum Kind : std::uint32_t { Table = 0, Images = 1 };
 
     std::uint64_t magic;
     std::uint32_t version;
@@ -28,7 +31,23 @@ struct SegmentHeader {
     std::int64_t namesBytes;
     std::int64_t dataOffset; // 64-byte aligned
     std::int64_t dataBytes;
+    std::uint32_t kind; // Kind
+    std::uint32_t reserved;
+    std::int64_t indexOffset; // Images: ImageEntry[indexCount], 8-byte aligned, before the data
+    std::int64_t indexCount;
 };
+
+// One image of an image set: height x width x channels uint8 values, row-major and interleaved (HWC),
+// starting `offset` bytes into the data. Channels: 1 gray, 3 RGB, 4 RGBA.
+struct ImageEntry {
+    qint64 offset;
+    qint64 width;
+    qint64 height;
+    qint64 channels;
+
+    qint64 bytes() const { return width * height * channels; }
+};
+static_assert(sizeof(ImageEntry) == 32);
 
 class SharedArray
 {
@@ -38,6 +57,9 @@ public:
     // Creates a new segment under a random owner-only key; this object owns and finally removes it.
     static Result<SharedArray> create(Dtype dtype, qint64 rows, qint64 cols,
                                       const QStringList &columnNames = {});
+    // Creates an image set with room for images of the given shapes (offsets are assigned, each image
+    // 64-byte aligned); names are the images' names. The data is a uint8 column of every byte.
+    static Result<SharedArray> createImages(const std::vector<ImageEntry> &shapes, const QStringList &names);
     // Attaches to a segment another process created; checks the header against the segment's size.
     static Result<SharedArray> attach(const QString &key, Access access);
 
@@ -53,7 +75,28 @@ public:
     qint64 rows() const { return header()->rows; }
     qint64 cols() const { return header()->cols; }
     qint64 segmentBytes() const;
-    QStringList columnNames() const;
+    QStringList columnNames() const; // for an image set, the images' names
+
+    bool isImageSet() const { return header()->kind == SegmentHeader::Images; }
+    qint64 imageCount() const { return isImageSet() ? header()->indexCount : 0; }
+    ImageEntry image(qint64 i) const { return imageIndex()[i]; }
+    const std::uint8_t *imagePixels(qint64 i) const
+    {
+        return reinterpret_cast<const std::uint8_t *>(base() + header()->dataOffset + image(i).offset);
+    }
+    std::uint8_t *imagePixels(qint64 i)
+    {
+        return reinterpret_cast<std::uint8_t *>(base() + header()->dataOffset + image(i).offset);
+    }
+    // The owner, while it fills an image set: the entry of image i (its shape may shrink to the pixels
+    // actually decoded); then the final images and names, when some were dropped (entries past `count`
+    // are forgotten; the names must take no more bytes than those given at creation).
+    void setImage(qint64 i, const ImageEntry &entry);
+    void setImageCount(qint64 count, const QStringList &names);
+
+    // What the reader left out and why, one "name: reason" line each. Held in this process only.
+    const QStringList &readerNotes() const { return m_notes; }
+    void setReaderNotes(QStringList notes) { m_notes = std::move(notes); }
 
     template<typename T> T *data()
     {
@@ -80,12 +123,16 @@ public:
 
 private:
     SharedArray() = default;
+    static Result<SharedArray> createSegment(SegmentHeader h, const QByteArray &names,
+                                             const QByteArray &index);
     const SegmentHeader *header() const;
+    const ImageEntry *imageIndex() const;
     char *base() const;
     void release();
 
     std::unique_ptr<QSharedMemory> m_memory;
     bool m_owner = false;
+    QStringList m_notes;
 };
 
 } // namespace brigade

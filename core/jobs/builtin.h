@@ -13,5 +13,7 @@ std::unique_ptr<Job> makeHistogram();
 std::unique_ptr<Job> makeCorrelation();
 std::unique_ptr<Job> makeAffine();
 std::unique_ptr<Job> makeBatchSum();
+std::unique_ptr<Job> makeCsvTransform();
+std::unique_ptr<Job> makeImagePipeline();
 
 } // namespace brigade::jobs

@@ -1,6 +1,7 @@
 // The Job interface: parameter specs, plan (parent), run (worker, one task), reduce (parent).
 #pragma once
 
+#include "core/data/sharedarray.h"
 #include "core/jobs/params.h"
 #include "core/result.h"
 #include "core/store/writers.h"
@@ -11,10 +12,12 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace brigade {
 
 class SharedArray;
+struct CsvChunks;
 
 // What a job needs as input.
 enum class InputUse {
@@ -23,11 +26,24 @@ enum class InputUse {
     ReadWrite, // a table the workers change in place
 };
 
+// Whether a job can take a CSV input chunk by chunk, each worker reading its chunks from the file.
+enum class StreamUse {
+    Never,
+    WhenLarge, // when the table would not fit in memory (or under the run's memory limit)
+    Always,
+};
+
 // Everything the parent knows about a run when it plans and reduces.
 struct RunContext {
     QVariantMap params;                // resolved, typed
     const SharedArray *data = nullptr; // the dataset, for InputUse::Read/ReadWrite
     QString outputPath;                // empty when no output file was asked for
+    QStringList textColumns;           // the input's non-numeric columns, left out of `data`
+    qint64 skippedRows = 0;            // input rows skipped as malformed (--on-bad-row skip)
+    // The array the workers wrote into, when the job created one (Job::createOutput).
+    const SharedArray *output = nullptr;
+    // Instead of `data` when the input is streamed: the CSV's chunks, one item each.
+    const CsvChunks *chunks = nullptr;
 };
 
 // The task a worker is on: items [begin, end), and which attempt at it this is (1 for the first).
@@ -52,6 +68,9 @@ public:
     const TaskInfo &task() const { return m_task; }
     const QVariantMap &params() const { return m_params; }
     SharedArray *data() const { return m_data; }
+    // The job's output array (see Job::createOutput), writable; null when it has none.
+    SharedArray *output() const { return m_output; }
+    void setOutput(SharedArray *output) { m_output = output; }
     bool writesOutput() const { return m_writesOutput; }
 
     // Called by jobs from their inner loop every few thousand items; cheap, the worker throttles.
@@ -69,6 +88,7 @@ public:
 private:
     QVariantMap m_params;
     SharedArray *m_data;
+    SharedArray *m_output = nullptr;
     bool m_writesOutput;
     TaskInfo m_task;
     std::function<void(qint64)> m_progress;
@@ -81,6 +101,8 @@ class Reducer
 public:
     virtual ~Reducer() = default;
     virtual void add(qint64 begin, qint64 end, const QCborValue &part) = 0;
+    // True once a part said the input is bad: the run stops and finish() reports it.
+    virtual bool failed() const { return false; }
     // The run's result; writes the output file (atomically) when one was asked for.
     virtual Result<QCborMap> finish(const RunContext &context) = 0;
 };
@@ -100,9 +122,19 @@ public:
     virtual bool inputOptional() const { return false; }
     // The --output types the job writes, checked before the run starts (empty: not declared, not checked).
     virtual QList<OutputFormat> outputFormats() const { return {}; }
+    // Whether a CSV input may be streamed (then the items are chunks, see core/jobs/csvchunkjob.h).
+    virtual StreamUse streaming() const { return StreamUse::Never; }
+    // Checks the resolved parameters beyond their types and ranges, before any file is read.
+    virtual std::optional<Failure> checkParams(const QVariantMap &) const { return std::nullopt; }
 
     // Parent: the number of items the run covers (tasks are slices [begin, end) of them).
     virtual Result<qint64> plan(const RunContext &context) const = 0;
+    // Parent, after plan(): an array every worker attaches read-write to write its results into (outputs
+    // that are arrays are SharedArrays too), or none. The reducer finds it in RunContext::output.
+    virtual Result<std::optional<SharedArray>> createOutput(const RunContext &) const
+    {
+        return std::optional<SharedArray>();
+    }
     // Worker: the pool initializer, once per worker and run, just before the worker's first task of the
     // run (the context names that task). A failure here leaves the worker unusable: it is replaced.
     virtual void initialize(const TaskContext &) const {}

@@ -19,6 +19,8 @@ const std::vector<std::unique_ptr<Job>> &catalogue()
         v.push_back(jobs::makeCorrelation());
         v.push_back(jobs::makeAffine());
         v.push_back(jobs::makeBatchSum());
+        v.push_back(jobs::makeCsvTransform());
+        v.push_back(jobs::makeImagePipeline());
         v.push_back(jobs::makeRisky());
         return v;
     }();

@@ -2,6 +2,7 @@
 #include "core/jobs/builtin.h"
 
 #include "core/data/sharedarray.h"
+#include "core/jobs/csvchunkjob.h"
 
 #include <QCborArray>
 
@@ -85,17 +86,48 @@ class StatsReducer final : public Reducer
 public:
     void add(qint64, qint64, const QCborValue &part) override
     {
-        const QCborArray columns = part.toArray();
+        if (isChunkError(part)) {
+            m_error = part;
+            return;
+        }
+        QCborArray columns = part.toArray();
+        if (part.isMap()) { // a streamed chunk: its moments, which columns had text, the rows it skipped
+            const QCborArray text = part[u"text"_s].toArray();
+            m_text.resize(std::max(m_text.size(), size_t(text.size())));
+            for (qsizetype c = 0; c < text.size(); ++c)
+                m_text[size_t(c)] |= char(text[c].toBool());
+            m_skipped += part[u"skipped"_s].toInteger();
+            columns = part[u"moments"_s].toArray();
+        }
         if (m_columns.size() < size_t(columns.size()))
             m_columns.resize(columns.size());
         for (qsizetype c = 0; c < columns.size(); ++c)
             m_columns[c].merge(Moments::fromCbor(columns[c]));
     }
 
+    bool failed() const override { return m_error.isMap(); }
+
     Result<QCborMap> finish(const RunContext &context) override
     {
-        const QStringList names = context.data->columnNames();
-        m_columns.resize(context.data->cols());
+        if (m_error.isMap())
+            return chunkFailure(*context.chunks, m_error);
+        QStringList names = context.chunks ? context.chunks->names : context.data->columnNames();
+        m_columns.resize(context.chunks ? size_t(names.size()) : size_t(context.data->cols()));
+        QStringList textColumns = context.textColumns;
+        qint64 skippedRows = context.skippedRows;
+        if (context.chunks) { // streamed: a column with a text cell anywhere is a text column, as when loaded
+            m_text.resize(m_columns.size());
+            for (qsizetype c = names.size() - 1; c >= 0; --c) {
+                if (!m_text[size_t(c)])
+                    continue;
+                textColumns.prepend(names.takeAt(c));
+                m_columns.erase(m_columns.begin() + c);
+            }
+            if (names.isEmpty())
+                return inputFailure(context.chunks->path,
+                                    u"no numeric column (text columns: %1)"_s.arg(textColumns.join(u", "_s)));
+            skippedRows = m_skipped;
+        }
         QCborArray columns;
         for (size_t c = 0; c < m_columns.size(); ++c) {
             const Moments &m = m_columns[c];
@@ -111,6 +143,10 @@ public:
         }
         QCborMap result;
         result.insert(u"columns"_s, columns);
+        if (!textColumns.isEmpty())
+            result.insert(u"text_columns"_s, QCborArray::fromStringList(textColumns));
+        if (skippedRows > 0)
+            result.insert(u"skipped_rows"_s, skippedRows);
         if (!context.outputPath.isEmpty())
             if (auto failure = writeStandardOutput(context.outputPath, result, nullptr))
                 return *failure;
@@ -119,6 +155,9 @@ public:
 
 private:
     std::vector<Moments> m_columns;
+    std::vector<char> m_text; // streamed: per column, whether any chunk had a text cell in it
+    qint64 m_skipped = 0;
+    QCborValue m_error; // streamed: the first bad chunk
 };
 
 class Stats final : public Job
@@ -133,9 +172,12 @@ public:
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
+    StreamUse streaming() const override { return StreamUse::WhenLarge; }
 
     Result<qint64> plan(const RunContext &context) const override
     {
+        if (context.chunks)
+            return context.chunks->count();
         if (context.data->dtype() != Dtype::Float64)
             return usageFailure(u"stats needs a float64 table"_s);
         return context.data->rows();
@@ -143,6 +185,8 @@ public:
 
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
     {
+        if (const auto chunks = streamedChunks(context.params()))
+            return runStreamed(context, *chunks, begin, end);
         const SharedArray &data = *context.data();
         const double *base = data.data<double>();
         QCborArray columns;
@@ -157,6 +201,34 @@ public:
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
         return std::make_unique<StatsReducer>();
+    }
+
+private:
+    // Chunks [begin, end) of a streamed CSV: moments per block of rows, merged.
+    static QCborValue runStreamed(const TaskContext &context, const CsvChunks &chunks, qint64 begin,
+                                  qint64 end)
+    {
+        std::vector<Moments> moments(size_t(chunks.names.size()));
+        std::vector<char> text(moments.size(), 0);
+        qint64 skipped = 0;
+        for (qint64 k = begin; k < end && !context.cancelled(); ++k) {
+            CsvChunkCounts counts;
+            auto error =
+                readCsvChunkNumbers(chunks, k, counts, [&](int column, const double *values, qint64 n) {
+                    moments[size_t(column)].merge(momentsOf(values, n));
+                });
+            if (error)
+                return chunkErrorValue(k, *error);
+            for (size_t c = 0; c < text.size() && c < counts.textColumns.size(); ++c)
+                text[c] |= counts.textColumns[c];
+            skipped += counts.skippedRows;
+        }
+        QCborArray columns, textFlags;
+        for (size_t c = 0; c < moments.size(); ++c) {
+            columns.append(moments[c].toCbor());
+            textFlags.append(text[c] != 0);
+        }
+        return QCborMap{{u"moments"_s, columns}, {u"text"_s, textFlags}, {u"skipped"_s, skipped}};
     }
 };
 

@@ -1,6 +1,8 @@
 #include "core/pool/jobrun.h"
 
+#include "core/jobs/csvchunkjob.h"
 #include "core/jobs/registry.h"
+#include "core/pool/streaming.h"
 #include "core/pool/workerpool.h"
 
 #include <QCborArray>
@@ -41,6 +43,13 @@ QCborMap RunOutcome::toCbor(const QString &job) const
     map.insert(u"elapsed_s"_s, elapsedSeconds);
     if (workersReadyMs >= 0)
         map.insert(u"workers_ready_ms"_s, workersReadyMs);
+    map.insert(u"streamed"_s, streamed);
+    if (streamed) {
+        map.insert(u"chunks"_s, chunks);
+        map.insert(u"chunk_bytes"_s, chunkBytes);
+    }
+    if (peakMemoryBytes >= 0)
+        map.insert(u"peak_memory_bytes"_s, peakMemoryBytes);
     if (!recoveryMs.isEmpty()) {
         QCborArray recovery;
         for (double ms : recoveryMs)
@@ -78,6 +87,7 @@ Q_SIGNALS:
 
 private:
     void finish(RunStatus status, std::optional<Failure> failure = std::nullopt);
+    std::optional<Failure> streamInput();
     void onSchedulerFinished(RunStatus status);
     void emitProgress();
 
@@ -85,6 +95,9 @@ private:
     const Job *m_job = nullptr;
     RunContext m_context;
     std::optional<SharedArray> m_data;
+    std::optional<CsvChunks> m_chunks; // a streamed input: the workers read these chunks of the file
+    StreamDecision m_stream;
+    std::optional<SharedArray> m_output; // the job's output array, if it made one
     ProcessPool *m_pool = nullptr;
     Scheduler *m_scheduler = nullptr;
     QTimer *m_progressTimer = nullptr;
@@ -108,16 +121,28 @@ void RunEngine::run()
     m_context.params = *params;
     m_context.outputPath = m_request.output;
 
-    if (m_job->input() != InputUse::None) {
-        auto data = loadDataset(m_request.input);
-        if (!data)
-            return finish(RunStatus::Failed, data.failure());
-        m_data.emplace(std::move(data).value());
+    const bool hasInput = !m_request.input.path.isEmpty() || m_request.input.generatedRows > 0;
+    if (auto failure = streamInput())
+        return finish(RunStatus::Failed, failure);
+    if (!m_chunks && (m_job->input() != InputUse::None || (m_job->inputOptional() && hasInput))) {
+        auto dataset = openDataset(m_request.input);
+        if (!dataset)
+            return finish(RunStatus::Failed, dataset.failure());
+        m_data.emplace(std::move(dataset->array));
         m_context.data = &*m_data;
+        m_context.textColumns = dataset->textColumns;
+        m_context.skippedRows = dataset->skippedRows;
     }
     auto items = m_job->plan(m_context);
     if (!items)
         return finish(RunStatus::Failed, items.failure());
+    auto output = m_job->createOutput(m_context);
+    if (!output)
+        return finish(RunStatus::Failed, output.failure());
+    if (*output) {
+        m_output.emplace(std::move(**output));
+        m_context.output = &*m_output;
+    }
 
     const int workers = m_request.workers > 0 ? m_request.workers : std::max(1, QThread::idealThreadCount());
     const QString program =
@@ -127,6 +152,8 @@ void RunEngine::run()
         dataset.insert(u"key"_s, m_data->key());
         dataset.insert(u"writable"_s, m_job->input() == InputUse::ReadWrite);
     }
+    if (m_output)
+        dataset.insert(u"output_key"_s, m_output->key());
     const QCborMap attach{{field::Run, g_nextRunId.fetch_add(1)},
                           {field::Job, m_job->name()},
                           {field::Params, QCborMap::fromVariantMap(m_context.params)},
@@ -135,12 +162,20 @@ void RunEngine::run()
 
     m_pool = new ProcessPool(program, this);
     m_pool->start(workers);
-    const SchedulerSettings settings{m_request.chunkSize,
-                                     m_request.ordered,
-                                     m_request.retries,
-                                     m_request.halt,
-                                     int(m_request.timeoutSeconds * 1000.0),
-                                     m_request.maxTasksPerWorker};
+    SchedulerSettings settings{m_request.chunkSize,
+                               m_request.ordered,
+                               m_request.retries,
+                               m_request.halt,
+                               int(m_request.timeoutSeconds * 1000.0),
+                               m_request.maxTasksPerWorker};
+    if (m_chunks) { // a chunk a task, delivered in order, a bounded number in flight
+        settings.chunkSize = 1;
+        settings.ordered = true;
+        settings.window = m_stream.window;
+        m_outcome.streamed = true;
+        m_outcome.chunks = m_chunks->count();
+        m_outcome.chunkBytes = m_stream.chunkBytes;
+    }
     m_scheduler = new Scheduler(m_pool, m_job->makeReducer(m_context), *items, settings, attach, this);
     connect(m_scheduler, &Scheduler::errorReported, this, [this](const ErrorReport &report) {
         m_outcome.errors.append(report);
@@ -159,6 +194,29 @@ void RunEngine::run()
     m_outcome.chunkSize = m_scheduler->chunkSize();
     m_scheduler->start();
     emitProgress();
+}
+
+// Splits a CSV input into chunks the workers read themselves, when the job and the memory call for it.
+std::optional<Failure> RunEngine::streamInput()
+{
+    const int workers = m_request.workers > 0 ? m_request.workers : std::max(1, QThread::idealThreadCount());
+    auto decision = decideStreaming(m_job->streaming(), m_request.input.path, m_request.memoryLimit, workers);
+    if (!decision)
+        return decision.failure();
+    if (!decision->stream)
+        return std::nullopt;
+    CsvOptions options;
+    options.onBadRow = m_request.input.onBadRow;
+    if (m_job->streaming() == StreamUse::Always)
+        options.header = true; // the row-wise jobs name their columns, like Python's csv.DictReader
+    auto chunks = splitCsvFile(m_request.input.path, decision->chunkBytes, options);
+    if (!chunks)
+        return chunks.failure();
+    m_chunks.emplace(std::move(chunks).value());
+    m_stream = *decision;
+    m_context.chunks = &*m_chunks;
+    m_context.params.insert(chunksParam(), m_chunks->toVariant());
+    return std::nullopt;
 }
 
 void RunEngine::emitProgress()
@@ -182,6 +240,7 @@ void RunEngine::abort()
     if (m_pool)
         m_pool->stop(StopActions{0, 0});
     m_data.reset();
+    m_output.reset();
     m_done = true;
 }
 
@@ -189,6 +248,9 @@ void RunEngine::onSchedulerFinished(RunStatus status)
 {
     m_progressTimer->stop();
     emitProgress();
+    m_outcome.peakMemoryBytes = std::max<qint64>(processMemory(0, true), 0);
+    for (const WorkerSnapshot &w : m_scheduler->snapshot().workers) // measured before they exit
+        m_outcome.peakMemoryBytes += std::max<qint64>(processMemory(w.pid, true), 0);
     m_pool->stop(m_request.stopActions);
     m_outcome.tasks = m_scheduler->tasksTotal();
     m_outcome.failedTasks = m_scheduler->failedTasks();
@@ -215,7 +277,8 @@ void RunEngine::finish(RunStatus status, std::optional<Failure> failure)
     if (m_done)
         return;
     m_done = true;
-    m_data.reset(); // the segment goes before anyone hears the run is over
+    m_data.reset(); // the segments go before anyone hears the run is over
+    m_output.reset();
     m_outcome.status = status;
     m_outcome.failure = std::move(failure);
     m_outcome.elapsedSeconds = double(m_clock.nsecsElapsed()) / 1e9;
@@ -254,6 +317,10 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         return usageFailure(u"--timeout: must be a number of seconds, 0 for none"_s);
     if (request.maxTasksPerWorker < 0)
         return usageFailure(u"--max-tasks-per-worker: must be 0 (never recycle) or more"_s);
+    if (auto failure = job->checkParams(*params))
+        return failure;
+    if (request.memoryLimit < 0)
+        return usageFailure(u"--memory-limit: must be a size such as 512M or 2G"_s);
     if (request.chunkSize < 0)
         return usageFailure(u"--chunk-size: must be a positive number or auto"_s);
     if (!request.output.isEmpty() && !job->outputFormats().isEmpty()) {
@@ -270,7 +337,11 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
     const bool hasRows = request.input.generatedRows > 0;
     switch (job->input()) {
     case InputUse::None:
-        if (hasFile || hasRows)
+        if (hasFile && hasRows)
+            return usageFailure(u"--input and --rows: give one of them"_s);
+        if (hasRows && !(job->inputOptional() && job->acceptsGeneratedRows()))
+            return usageFailure(u"--rows: job \"%1\" takes no input table"_s.arg(job->name()));
+        if (hasFile && !job->inputOptional())
             return usageFailure(u"--input: job \"%1\" takes no input file"_s.arg(job->name()));
         break;
     case InputUse::Read:

@@ -27,6 +27,7 @@ struct RunRequest {
     HaltPolicy halt = HaltPolicy::Never;
     double timeoutSeconds = 0; // per task; 0: none
     int maxTasksPerWorker = 0; // 0: workers are never recycled
+    qint64 memoryLimit = 0;    // bytes for the parent and its workers together; 0: what is available
     QString workerProgram;     // empty: ProcessPool::defaultWorkerProgram()
     StopActions stopActions;
 };
@@ -43,6 +44,10 @@ struct RunOutcome {
     double elapsedSeconds = 0;
     qint64 workersReadyMs = -1;
     QList<double> recoveryMs; // per replaced worker: from its loss to its work running again
+    bool streamed = false;    // the CSV input went through the pool in chunks instead of being loaded
+    qint64 chunks = 0;        // of the streamed input
+    qint64 chunkBytes = 0;
+    qint64 peakMemoryBytes = -1; // the peaks (VmHWM) of the parent and its workers, summed, at the end
 
     // The --json object: {"job", "status", "result", "workers", "tasks", "elapsed_s", "errors", ...}.
     QCborMap toCbor(const QString &job) const;

@@ -79,7 +79,7 @@ Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 
     , m_attachBody(std::move(attachBody))
 {
     m_chunk = settings.chunkSize > 0 ? settings.chunkSize : autoChunkSize(items, pool->size());
-    m_window = std::max<qint64>(64, 16 * qint64(pool->size()));
+    m_window = settings.window > 0 ? settings.window : std::max<qint64>(64, 16 * qint64(pool->size()));
     m_slots.resize(size_t(pool->size()));
     for (int i = 0; i < pool->size(); ++i) {
         Slot &slot = m_slots[size_t(i)];
@@ -453,6 +453,8 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
     if (!m_settings.ordered) {
         if (value)
             m_reducer->add(task.begin, task.end, *value);
+        if (m_reducer->failed())
+            halt(RunStatus::Failed); // bad input: nothing after it matters
         return;
     }
     m_waiting.emplace(task.id, std::make_pair(task, std::move(value)));
@@ -463,6 +465,8 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
             m_reducer->add(it->second.first.begin, it->second.first.end, *it->second.second);
         ++m_nextDelivery;
     }
+    if (m_reducer->failed())
+        return halt(RunStatus::Failed); // bad input: nothing after it matters
     if (m_nextDelivery != before)
         dispatchAll(); // the window moved on
 }

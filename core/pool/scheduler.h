@@ -34,6 +34,7 @@ struct SchedulerSettings {
     HaltPolicy halt = HaltPolicy::Never;
     int timeoutMs = 0;         // per task; 0: none
     int maxTasksPerWorker = 0; // recycle a worker after this many tasks; 0: never
+    qint64 window = 0;         // ordered: tasks dispatched past the next undelivered one; 0: automatic
 };
 
 enum class RunStatus { Ok, Failed, Cancelled };

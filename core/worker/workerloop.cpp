@@ -124,6 +124,7 @@ private:
         m_currentRun.store(m_run);
         m_cancel.store(m_cancelledRun.load() >= m_run);
         m_data.reset();
+        m_output.reset();
         m_initialized = false;
         m_job = findJob(body.value(field::Job).toString());
         m_params = body.value(field::Params).toMap().toVariantMap();
@@ -146,6 +147,15 @@ private:
             }
             m_data.emplace(std::move(array).value());
         }
+        if (const QString outputKey = dataset.value(u"output_key"_s).toString(); !outputKey.isEmpty()) {
+            auto array = SharedArray::attach(outputKey, SharedArray::Access::ReadWrite);
+            if (!array) {
+                sendError(-1, u"attach"_s, CrashStage::Attach, array.failure().describe(), {});
+                m_job = nullptr;
+                return;
+            }
+            m_output.emplace(std::move(array).value());
+        }
     }
 
     void runTask(const QCborMap &body)
@@ -161,6 +171,7 @@ private:
             return; // the run was cancelled: drop the prefetched tasks silently
 
         TaskContext context(m_params, m_data ? &*m_data : nullptr, m_writesOutput, task);
+        context.setOutput(m_output ? &*m_output : nullptr);
         using Clock = std::chrono::steady_clock;
         auto lastProgress = Clock::now();
         context.setProgressSink([&](qint64 done) {
@@ -243,6 +254,7 @@ private:
     bool m_writesOutput = false;
     bool m_initialized = false; // the job's initializer ran for this run
     std::optional<SharedArray> m_data;
+    std::optional<SharedArray> m_output; // the job's output array, read-write
 };
 
 } // namespace

@@ -1,0 +1,282 @@
+#include "core/store/history.h"
+
+#include <QCborValue>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+
+namespace brigade {
+
+namespace {
+
+std::atomic<int> g_connections{0};
+
+QString datasetLabel(const DatasetSource &input)
+{
+    if (!input.path.isEmpty())
+        return input.path;
+    if (input.generatedRows > 0)
+        return u"generated %1 x %2 %3"_s.arg(input.generatedRows)
+            .arg(input.generatedCols)
+            .arg(distributionName(input.distribution));
+    return u""_s; // an empty string, not a null one: the column is NOT NULL
+}
+
+QString haltName(HaltPolicy halt)
+{
+    switch (halt) {
+    case HaltPolicy::Never:
+        return u"never"_s;
+    case HaltPolicy::Soon:
+        return u"soon"_s;
+    case HaltPolicy::Now:
+        return u"now"_s;
+    }
+    return u"never"_s;
+}
+
+HaltPolicy haltFromName(const QString &name)
+{
+    return name == u"soon"_s ? HaltPolicy::Soon : name == u"now"_s ? HaltPolicy::Now : HaltPolicy::Never;
+}
+
+Failure sqlFailure(const QString &path, const QString &what, const QSqlError &error)
+{
+    return Failure{FailureCode::System, what + u": "_s + error.text(), path, -1};
+}
+
+// The migrations, in order: step k brings user_version from k to k + 1.
+const QStringList &migrations()
+{
+    static const QStringList steps{
+        uR"(CREATE TABLE runs (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              job TEXT NOT NULL,
+              dataset TEXT NOT NULL,
+              request BLOB NOT NULL,
+              workers INTEGER NOT NULL,
+              chunk_size INTEGER NOT NULL,
+              started TEXT NOT NULL,
+              duration_s REAL NOT NULL,
+              status TEXT NOT NULL,
+              error_count INTEGER NOT NULL,
+              tasks INTEGER NOT NULL,
+              origin TEXT NOT NULL,
+              result BLOB NOT NULL))"_s,
+    };
+    return steps;
+}
+
+HistoryEntry entryFrom(const QSqlQuery &q)
+{
+    HistoryEntry e;
+    e.id = q.value(0).toLongLong();
+    e.job = q.value(1).toString();
+    e.dataset = q.value(2).toString();
+    e.request = QCborValue::fromCbor(q.value(3).toByteArray()).toMap();
+    e.workers = q.value(4).toInt();
+    e.chunkSize = q.value(5).toLongLong();
+    e.started = QDateTime::fromString(q.value(6).toString(), Qt::ISODateWithMs);
+    e.durationSeconds = q.value(7).toDouble();
+    e.status = q.value(8).toString();
+    e.errorCount = q.value(9).toInt();
+    e.tasks = q.value(10).toLongLong();
+    e.origin = q.value(11).toString();
+    e.result = QCborValue::fromCbor(q.value(12).toByteArray()).toMap();
+    return e;
+}
+
+constexpr auto SelectColumns = u"SELECT id, job, dataset, request, workers, chunk_size, started, duration_s, "
+                               u"status, error_count, tasks, origin, result FROM runs ";
+
+} // namespace
+
+QCborMap requestToCbor(const RunRequest &r)
+{
+    return QCborMap{{u"job"_s, r.job},
+                    {u"params"_s, QCborMap::fromVariantMap(r.params)},
+                    {u"input"_s, r.input.path},
+                    {u"rows"_s, r.input.generatedRows},
+                    {u"cols"_s, r.input.generatedCols},
+                    {u"distribution"_s, distributionName(r.input.distribution)},
+                    {u"seed"_s, qint64(r.input.seed)},
+                    {u"skip_bad_rows"_s, r.input.onBadRow == BadRowPolicy::Skip},
+                    {u"output"_s, r.output},
+                    {u"workers"_s, r.workers},
+                    {u"chunk_size"_s, r.chunkSize},
+                    {u"ordered"_s, r.ordered},
+                    {u"retries"_s, r.retries},
+                    {u"halt"_s, haltName(r.halt)},
+                    {u"timeout_s"_s, r.timeoutSeconds},
+                    {u"max_tasks_per_worker"_s, r.maxTasksPerWorker},
+                    {u"memory_limit"_s, r.memoryLimit}};
+}
+
+RunRequest requestFromCbor(const QCborMap &m)
+{
+    RunRequest r;
+    r.job = m.value(u"job"_s).toString();
+    r.params = m.value(u"params"_s).toMap().toVariantMap();
+    r.input.path = m.value(u"input"_s).toString();
+    r.input.generatedRows = m.value(u"rows"_s).toInteger();
+    r.input.generatedCols = m.value(u"cols"_s).toInteger(1);
+    r.input.distribution =
+        distributionFromName(m.value(u"distribution"_s).toString()).value_or(Distribution::Range);
+    r.input.seed = quint64(m.value(u"seed"_s).toInteger(1));
+    r.input.onBadRow = m.value(u"skip_bad_rows"_s).toBool() ? BadRowPolicy::Skip : BadRowPolicy::Error;
+    r.output = m.value(u"output"_s).toString();
+    r.workers = int(m.value(u"workers"_s).toInteger());
+    r.chunkSize = m.value(u"chunk_size"_s).toInteger();
+    r.ordered = m.value(u"ordered"_s).toBool(true);
+    r.retries = int(m.value(u"retries"_s).toInteger(2));
+    r.halt = haltFromName(m.value(u"halt"_s).toString());
+    r.timeoutSeconds = m.value(u"timeout_s"_s).toDouble();
+    r.maxTasksPerWorker = int(m.value(u"max_tasks_per_worker"_s).toInteger());
+    r.memoryLimit = m.value(u"memory_limit"_s).toInteger();
+    return r;
+}
+
+QString RunHistory::defaultPath()
+{
+    const QString override = qEnvironmentVariable("BRIGADE_HISTORY");
+    if (!override.isEmpty())
+        return override;
+    // Set explicitly so that the GUI and the CLI share one file whatever their application names.
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + u"/.local/share"_s;
+    return base + u"/brigade/history.sqlite"_s;
+}
+
+Result<RunHistory> RunHistory::open(const QString &path)
+{
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        return Failure{FailureCode::System, u"cannot create the history folder"_s, path, -1};
+    RunHistory history;
+    history.m_path = path;
+    history.m_connection = u"brigade-history-%1"_s.arg(g_connections.fetch_add(1));
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, history.m_connection);
+    db.setDatabaseName(path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s); // the GUI and a CLI may write at once
+    if (!db.open())
+        return sqlFailure(path, u"cannot open the run history"_s, db.lastError());
+    QSqlQuery q(db);
+    // WAL: readers never block the writer; NORMAL: no fsync per insert, still safe against crashes.
+    q.exec(u"PRAGMA journal_mode=WAL"_s);
+    q.exec(u"PRAGMA synchronous=NORMAL"_s);
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+        return sqlFailure(path, u"cannot read the history's schema version"_s, q.lastError());
+    int version = q.value(0).toInt();
+    if (version > SchemaVersion)
+        return Failure{
+            FailureCode::System,
+            u"the run history was written by a newer Brigade (schema %1, this one knows %2)"_s.arg(version)
+                .arg(SchemaVersion),
+            path, -1};
+    for (; version < SchemaVersion; ++version) {
+        db.transaction();
+        if (!q.exec(migrations()[version]) || !q.exec(u"PRAGMA user_version = %1"_s.arg(version + 1))) {
+            const QSqlError error = q.lastError();
+            db.rollback();
+            return sqlFailure(path, u"cannot migrate the run history to schema %1"_s.arg(version + 1), error);
+        }
+        db.commit();
+    }
+    return history;
+}
+
+RunHistory::RunHistory(RunHistory &&other) noexcept
+    : m_path(std::move(other.m_path))
+    , m_connection(std::exchange(other.m_connection, {}))
+{}
+
+RunHistory &RunHistory::operator=(RunHistory &&other) noexcept
+{
+    std::swap(m_path, other.m_path);
+    std::swap(m_connection, other.m_connection);
+    return *this;
+}
+
+RunHistory::~RunHistory()
+{
+    if (m_connection.isEmpty())
+        return;
+    QSqlDatabase::database(m_connection, false).close();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+Result<qint64> RunHistory::record(const RunRequest &request, const RunOutcome &outcome,
+                                  const QDateTime &started, const QString &origin)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlQuery q(db);
+    q.prepare(u"INSERT INTO runs (job, dataset, request, workers, chunk_size, started, duration_s, status, "
+              u"error_count, tasks, origin, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    q.addBindValue(request.job);
+    q.addBindValue(datasetLabel(request.input));
+    q.addBindValue(requestToCbor(request).toCborValue().toCbor());
+    q.addBindValue(outcome.workers > 0 ? outcome.workers : request.workers);
+    q.addBindValue(outcome.chunkSize > 0 ? outcome.chunkSize : request.chunkSize);
+    q.addBindValue(started.toString(Qt::ISODateWithMs));
+    q.addBindValue(outcome.elapsedSeconds);
+    q.addBindValue(runStatusName(outcome.status));
+    q.addBindValue(int(outcome.errors.size()));
+    q.addBindValue(outcome.tasks);
+    q.addBindValue(origin);
+    q.addBindValue(outcome.result.toCborValue().toCbor());
+    if (!q.exec())
+        return sqlFailure(m_path, u"cannot record the run"_s, q.lastError());
+    return q.lastInsertId().toLongLong();
+}
+
+QList<HistoryEntry> RunHistory::entries(const QString &job, int limit) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QString::fromUtf16(SelectColumns) + (job.isEmpty() ? u""_s : u"WHERE job = ? "_s) +
+              u"ORDER BY id DESC LIMIT ?"_s);
+    if (!job.isEmpty())
+        q.addBindValue(job);
+    q.addBindValue(limit);
+    QList<HistoryEntry> found;
+    if (q.exec())
+        while (q.next())
+            found << entryFrom(q);
+    return found;
+}
+
+std::optional<HistoryEntry> RunHistory::entry(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QString::fromUtf16(SelectColumns) + u"WHERE id = ?"_s);
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return entryFrom(q);
+    return std::nullopt;
+}
+
+std::optional<Failure> recordRun(const RunRequest &request, const RunOutcome &outcome,
+                                 const QDateTime &started, const QString &origin)
+{
+    auto history = RunHistory::open();
+    if (!history)
+        return history.failure();
+    // Absolute paths, so that the run can be repeated from anywhere.
+    RunRequest recorded = request;
+    if (!recorded.input.path.isEmpty() && !recorded.input.path.startsWith(u':'))
+        recorded.input.path = QFileInfo(recorded.input.path).absoluteFilePath();
+    if (!recorded.output.isEmpty())
+        recorded.output = QFileInfo(recorded.output).absoluteFilePath();
+    auto id = history->record(recorded, outcome, started, origin);
+    if (!id)
+        return id.failure();
+    return std::nullopt;
+}
+
+} // namespace brigade

@@ -1,0 +1,25 @@
+#include "core/store/imagewriter.h"
+
+namespace brigade {
+
+namespace {
+
+ImageFileWriter &registered()
+{
+    static ImageFileWriter writer;
+    return writer;
+}
+
+} // namespace
+
+void setImageFileWriter(ImageFileWriter writer)
+{
+    registered() = std::move(writer);
+}
+
+const ImageFileWriter &imageFileWriter()
+{
+    return registered();
+}
+
+} // namespace brigade
