@@ -123,13 +123,14 @@ Taps resizeTaps(int in, int out, const QString &kind)
     return t;
 }
 
-// Applies taps along rows (horizontal) or columns; indices outside the source are clamped to its border.
-std::vector<double> apply(const std::vector<double> &src, int w, int h, int c, const Taps &taps,
-                          bool horizontal)
+// Applies taps along rows (horizontal) or columns into dst; indices outside the source are clamped to its
+// border.
+void apply(const std::vector<double> &src, std::vector<double> &dst, int w, int h, int c, const Taps &taps,
+           bool horizontal)
 {
     const int outW = horizontal ? int(taps.taps.size()) : w;
     const int outH = horizontal ? h : int(taps.taps.size());
-    std::vector<double> dst(size_t(outW) * size_t(outH) * size_t(c), 0.0);
+    dst.assign(size_t(outW) * size_t(outH) * size_t(c), 0.0);
     const int limit = horizontal ? w : h;
     for (int y = 0; y < outH; ++y)
         for (int x = 0; x < outW; ++x) {
@@ -145,7 +146,6 @@ std::vector<double> apply(const std::vector<double> &src, int w, int h, int c, c
                     o[ch] += wk * i[ch];
             }
         }
-    return dst;
 }
 
 // ITU-R BT.601 luma in integers, so that every implementation agrees to the last bit.
@@ -172,7 +172,13 @@ void transform(const Params &p, const std::uint8_t *in, const ImageEntry &inShap
         }
         return;
     }
-    std::vector<double> buffer(size_t(w) * size_t(h) * size_t(c));
+    // Kept across images: a fresh buffer per pass would fault in hundreds of MB of pages per photo.
+    thread_local std::vector<double> buffer, next;
+    buffer.resize(size_t(w) * size_t(h) * size_t(c));
+    const auto pass = [&](int cw, int ch, const Taps &taps, bool horizontal) {
+        apply(buffer, next, cw, ch, c, taps, horizontal);
+        std::swap(buffer, next);
+    };
     for (qint64 i = 0; i < qint64(w) * h; ++i) {
         const std::uint8_t *s = in + i * cin;
         if (c == cin)
@@ -183,13 +189,13 @@ void transform(const Params &p, const std::uint8_t *in, const ImageEntry &inShap
     }
     int cw = w, ch = h;
     if (blur) {
-        buffer = apply(buffer, cw, ch, c, blurTaps(cw, p.blur, p.radius), true);
-        buffer = apply(buffer, cw, ch, c, blurTaps(ch, p.blur, p.radius), false);
+        pass(cw, ch, blurTaps(cw, p.blur, p.radius), true);
+        pass(cw, ch, blurTaps(ch, p.blur, p.radius), false);
     }
     if (resize) {
-        buffer = apply(buffer, cw, ch, c, resizeTaps(cw, int(outShape.width), p.resample), true);
+        pass(cw, ch, resizeTaps(cw, int(outShape.width), p.resample), true);
         cw = int(outShape.width);
-        buffer = apply(buffer, cw, ch, c, resizeTaps(ch, int(outShape.height), p.resample), false);
+        pass(cw, ch, resizeTaps(ch, int(outShape.height), p.resample), false);
         ch = int(outShape.height);
     }
     for (size_t i = 0; i < buffer.size(); ++i)
