@@ -212,6 +212,12 @@ QString formatValue(const QCborValue &v)
         return QString::number(v.toDouble(), 'g', 10);
     if (v.isNull())
         return u"-"_s;
+    if (v.isArray()) { // e.g. an image's brightness histogram
+        QStringList items;
+        for (const QCborValue &item : v.toArray())
+            items << formatValue(item);
+        return items.join(u',');
+    }
     return v.toVariant().toString();
 }
 
