@@ -18,6 +18,18 @@ QString ErrorReport::summary() const
     return text;
 }
 
+QString ErrorReport::text() const
+{
+    QString text = summary() + u'\n';
+    if (!input.isEmpty())
+        text += u"Input: "_s + input + u'\n';
+    if (!trace.isEmpty())
+        text += u"Trace:\n"_s + trace.trimmed() + u'\n';
+    if (!stderrTail.isEmpty())
+        text += u"stderr:\n"_s + stderrTail.join(u'\n') + u'\n';
+    return text;
+}
+
 QCborMap ErrorReport::toCbor() const
 {
     QCborMap map;
@@ -27,6 +39,8 @@ QCborMap ErrorReport::toCbor() const
     map.insert(u"task"_s, taskId);
     map.insert(u"begin"_s, begin);
     map.insert(u"end"_s, end);
+    if (!input.isEmpty())
+        map.insert(u"input"_s, input);
     map.insert(u"pid"_s, pid);
     map.insert(u"attempt"_s, attempt);
     map.insert(u"final"_s, final);

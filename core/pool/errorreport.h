@@ -13,6 +13,7 @@ struct ErrorReport {
     qint64 taskId = -1;
     qint64 begin = -1; // the task's input range of items [begin, end)
     qint64 end = -1;
+    QString input; // what the range stands for, for a person: "rows 201–400 of data.csv"; set by the parent
     qint64 pid = 0;
     int attempt = 0;    // 1 for the first attempt
     bool final = false; // no attempt is left: the task is given up
@@ -23,6 +24,7 @@ struct ErrorReport {
     QStringList stderrTail;
 
     QString summary() const; // one line for a person
+    QString text() const;    // every detail for a person: summary, input, trace, stderr tail
     QCborMap toCbor() const;
 };
 

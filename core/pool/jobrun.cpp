@@ -90,6 +90,7 @@ private:
     std::optional<Failure> streamInput();
     void onSchedulerFinished(RunStatus status);
     void emitProgress();
+    QString describeInput(qint64 begin, qint64 end) const;
 
     RunRequest m_request;
     const Job *m_job = nullptr;
@@ -168,6 +169,8 @@ void RunEngine::run()
                                m_request.halt,
                                int(m_request.timeoutSeconds * 1000.0),
                                m_request.maxTasksPerWorker};
+    settings.onlyRanges.assign(m_request.onlyRanges.begin(), m_request.onlyRanges.end());
+    settings.priorAttempts = m_request.priorAttempts;
     if (m_chunks) { // a chunk a task, delivered in order, a bounded number in flight
         settings.chunkSize = 1;
         settings.ordered = true;
@@ -177,7 +180,8 @@ void RunEngine::run()
         m_outcome.chunkBytes = m_stream.chunkBytes;
     }
     m_scheduler = new Scheduler(m_pool, m_job->makeReducer(m_context), *items, settings, attach, this);
-    connect(m_scheduler, &Scheduler::errorReported, this, [this](const ErrorReport &report) {
+    connect(m_scheduler, &Scheduler::errorReported, this, [this](ErrorReport report) {
+        report.input = describeInput(report.begin, report.end);
         m_outcome.errors.append(report);
         Q_EMIT errorReported(report);
     });
@@ -217,6 +221,29 @@ std::optional<Failure> RunEngine::streamInput()
     m_context.chunks = &*m_chunks;
     m_context.params.insert(chunksParam(), m_chunks->toVariant());
     return std::nullopt;
+}
+
+// What a task's items stand for: rows of the table, bytes of the streamed file, images, or plain items.
+QString RunEngine::describeInput(qint64 begin, qint64 end) const
+{
+    if (begin < 0 || end <= begin)
+        return {};
+    const QString file = m_request.input.path.isEmpty() ? u"the generated table"_s
+                                                        : QFileInfo(m_request.input.path).fileName();
+    if (m_chunks && end < m_chunks->bounds.size())
+        return u"bytes %1–%2 of %3 (chunks %4–%5)"_s.arg(m_chunks->bounds[begin])
+            .arg(m_chunks->bounds[end])
+            .arg(file)
+            .arg(begin + 1)
+            .arg(end);
+    if (m_data && m_data->isImageSet()) {
+        const QStringList names = m_data->columnNames().mid(begin, end - begin);
+        return u"images %1–%2 of %3: %4%5"_s.arg(begin + 1).arg(end).arg(
+            file, names.mid(0, 5).join(u", "_s), names.size() > 5 ? u", …"_s : QString());
+    }
+    if (m_data)
+        return u"rows %1–%2 of %3"_s.arg(begin + 1).arg(end).arg(file);
+    return u"items %1–%2"_s.arg(begin + 1).arg(end);
 }
 
 void RunEngine::emitProgress()
@@ -323,6 +350,11 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         return usageFailure(u"--memory-limit: must be a size such as 512M or 2G"_s);
     if (request.chunkSize < 0)
         return usageFailure(u"--chunk-size: must be a positive number or auto"_s);
+    for (const auto &[begin, end] : request.onlyRanges)
+        if (begin < 0 || end <= begin)
+            return usageFailure(u"item range [%1, %2) to run is empty or negative"_s.arg(begin).arg(end));
+    if (request.priorAttempts < 0)
+        return usageFailure(u"prior attempts must be 0 or more"_s);
     if (!request.output.isEmpty() && !job->outputFormats().isEmpty()) {
         const auto format = outputFormatOf(request.output);
         if (!format || !job->outputFormats().contains(*format)) {

@@ -30,6 +30,9 @@ struct RunRequest {
     qint64 memoryLimit = 0;    // bytes for the parent and its workers together; 0: what is available
     QString workerProgram;     // empty: ProcessPool::defaultWorkerProgram()
     StopActions stopActions;
+    // Not empty: only these item ranges [begin, end) are run ("retry failed tasks"); empty: all items.
+    QList<std::pair<qint64, qint64>> onlyRanges;
+    int priorAttempts = 0; // attempts an earlier run made at onlyRanges: attempt numbers go on from it
 };
 
 struct RunOutcome {

@@ -5,6 +5,8 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace brigade {
@@ -60,6 +62,27 @@ std::optional<CrashNote> crashNote(const QStringList &stderrTail)
     return std::nullopt;
 }
 
+// The item ranges a run splits into tasks: all of [0, items), or the asked ones clipped to it, merged.
+std::vector<std::pair<qint64, qint64>> planRanges(qint64 items, std::vector<std::pair<qint64, qint64>> only)
+{
+    if (only.empty())
+        return items > 0 ? std::vector<std::pair<qint64, qint64>>{{0, items}}
+                         : std::vector<std::pair<qint64, qint64>>{};
+    std::sort(only.begin(), only.end());
+    std::vector<std::pair<qint64, qint64>> ranges;
+    for (auto [begin, end] : only) {
+        begin = std::max<qint64>(begin, 0);
+        end = std::min(end, items);
+        if (begin >= end)
+            continue;
+        if (!ranges.empty() && begin <= ranges.back().second)
+            ranges.back().second = std::max(ranges.back().second, end);
+        else
+            ranges.emplace_back(begin, end);
+    }
+    return ranges;
+}
+
 } // namespace
 
 qint64 Scheduler::autoChunkSize(qint64 items, int workers)
@@ -74,11 +97,17 @@ Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 
     : QObject(parent)
     , m_pool(pool)
     , m_reducer(std::move(reducer))
-    , m_items(items)
     , m_settings(settings)
     , m_attachBody(std::move(attachBody))
 {
-    m_chunk = settings.chunkSize > 0 ? settings.chunkSize : autoChunkSize(items, pool->size());
+    m_ranges = planRanges(items, settings.onlyRanges);
+    m_items = 0;
+    for (const auto &[begin, end] : m_ranges)
+        m_items += end - begin;
+    m_nextBegin = m_ranges.empty() ? 0 : m_ranges.front().first;
+    m_chunk = settings.chunkSize > 0 ? settings.chunkSize : autoChunkSize(m_items, pool->size());
+    for (const auto &[begin, end] : m_ranges)
+        m_tasksTotal += (end - begin + m_chunk - 1) / m_chunk;
     m_window = settings.window > 0 ? settings.window : std::max<qint64>(64, 16 * qint64(pool->size()));
     m_slots.resize(size_t(pool->size()));
     for (int i = 0; i < pool->size(); ++i) {
@@ -145,7 +174,7 @@ bool Scheduler::hasWork() const
 {
     if (m_halting)
         return false;
-    if (!m_retry.empty() || m_nextBegin < m_items)
+    if (!m_retry.empty() || m_nextRange < m_ranges.size())
         return true;
     return std::any_of(m_slots.begin(), m_slots.end(), [](const Slot &s) { return !s.orphans.empty(); });
 }
@@ -177,12 +206,15 @@ std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot)
             return t;
         }
     }
-    if (m_nextBegin >= m_items)
+    if (m_nextRange >= m_ranges.size())
         return std::nullopt;
     if (m_settings.ordered && m_nextId >= m_nextDelivery + m_window)
         return std::nullopt; // bounded: results waiting for an earlier task are not allowed to pile up
-    Task t{m_nextId++, m_nextBegin, std::min(m_items, m_nextBegin + m_chunk), 0};
+    const qint64 rangeEnd = m_ranges[m_nextRange].second;
+    Task t{m_nextId++, m_nextBegin, std::min(rangeEnd, m_nextBegin + m_chunk), 0};
     m_nextBegin = t.end;
+    if (m_nextBegin >= rangeEnd && ++m_nextRange < m_ranges.size())
+        m_nextBegin = m_ranges[m_nextRange].first;
     return t;
 }
 
@@ -203,7 +235,7 @@ void Scheduler::dispatch(int slotIndex)
                       {field::Id, task->id},
                       {field::Begin, task->begin},
                       {field::End, task->end},
-                      {field::Attempt, task->attempts + 1}});
+                      {field::Attempt, m_settings.priorAttempts + task->attempts + 1}});
         slot.assigned.push_back(*task);
         slot.dispatched += 1;
         if (slot.lostAtNs >= 0) {
@@ -427,7 +459,7 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
     report.taskId = task.id;
     report.begin = task.begin;
     report.end = task.end;
-    report.attempt = task.attempts;
+    report.attempt = m_settings.priorAttempts + task.attempts;
     report.final = task.attempts > m_settings.retries;
     Q_EMIT errorReported(report);
     if (!report.final) {

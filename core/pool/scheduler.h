@@ -35,6 +35,9 @@ struct SchedulerSettings {
     int timeoutMs = 0;         // per task; 0: none
     int maxTasksPerWorker = 0; // recycle a worker after this many tasks; 0: never
     qint64 window = 0;         // ordered: tasks dispatched past the next undelivered one; 0: automatic
+    // Only these item ranges [begin, end) are split into tasks (a retry of failed tasks); empty: all items.
+    std::vector<std::pair<qint64, qint64>> onlyRanges{};
+    int priorAttempts = 0; // attempts an earlier run already made at these items: the count goes on
 };
 
 enum class RunStatus { Ok, Failed, Cancelled };
@@ -52,7 +55,7 @@ public:
 
     ProgressSnapshot snapshot() const;
     qint64 chunkSize() const { return m_chunk; }
-    qint64 tasksTotal() const { return (m_items + m_chunk - 1) / m_chunk; }
+    qint64 tasksTotal() const { return m_tasksTotal; }
     qint64 failedTasks() const { return m_failedTasks; }
     Reducer &reducer() { return *m_reducer; }
     // Milliseconds from start() until every worker first said Ready (-1 until then).
@@ -109,8 +112,11 @@ private:
 
     WorkerPool *m_pool;
     std::unique_ptr<Reducer> m_reducer;
-    qint64 m_items;
+    qint64 m_items; // planned: the total length of m_ranges
     SchedulerSettings m_settings;
+    std::vector<std::pair<qint64, qint64>> m_ranges; // what is split into tasks, sorted, disjoint, non-empty
+    size_t m_nextRange = 0;
+    qint64 m_tasksTotal = 0;
     QCborMap m_attachBody;
     qint64 m_chunk = 1;
     qint64 m_window = 0; // ordered: how far past the next undelivered task dispatch may run

@@ -2,6 +2,7 @@
 
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
+#include "core/pool/errorreport.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -102,6 +103,30 @@ std::optional<Failure> writeJson(const QString &path, const QCborMap &value)
         return writeFailure(path, file.errorString());
     file.write(QJsonDocument(value.toJsonObject()).toJson(QJsonDocument::Indented));
     return commit(file);
+}
+
+std::optional<Failure> writeText(const QString &path, const QString &text)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return writeFailure(path, file.errorString());
+    file.write(text.toUtf8());
+    return commit(file);
+}
+
+std::optional<Failure> writeErrorReports(const QString &path, const QList<ErrorReport> &reports)
+{
+    if (outputFormatOf(path) == OutputFormat::Json) {
+        QCborArray list;
+        for (const ErrorReport &report : reports)
+            list.append(report.toCbor());
+        return writeJson(path, QCborMap{{u"errors"_s, list}});
+    }
+    QStringList blocks;
+    blocks.reserve(reports.size());
+    for (const ErrorReport &report : reports)
+        blocks.append(report.text());
+    return writeText(path, blocks.join(u'\n'));
 }
 
 std::optional<Failure> writeCsvRows(const QString &path, const QStringList &header,

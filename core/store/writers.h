@@ -12,6 +12,7 @@
 namespace brigade {
 
 class SharedArray;
+struct ErrorReport;
 
 enum class OutputFormat { Csv, Npy, Json, Text };
 
@@ -20,6 +21,10 @@ std::optional<OutputFormat> outputFormatOf(const QString &path);
 QString outputFormatName(OutputFormat format);
 
 std::optional<Failure> writeJson(const QString &path, const QCborMap &value);
+// UTF-8 text as it is.
+std::optional<Failure> writeText(const QString &path, const QString &text);
+// Error reports: .json as {"errors": [...]} (each as in --json), anything else as text, one block each.
+std::optional<Failure> writeErrorReports(const QString &path, const QList<ErrorReport> &reports);
 // A header line, then one line a row; cells are quoted when they need it (RFC 4180); tab for .tsv.
 std::optional<Failure> writeCsvRows(const QString &path, const QStringList &header,
                                     const QList<QCborArray> &rows);
