@@ -1286,9 +1286,8 @@ readCsvChunkNumbers(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
     return std::nullopt;
 }
 
-std::optional<CsvChunkError>
-readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
-                    const std::function<void(const std::vector<std::string_view> &cells)> &visit)
+std::optional<CsvChunkError> readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
+                                                 const std::function<void(const CsvRecord &record)> &visit)
 {
     QByteArray bytes;
     if (auto error = readChunk(chunks, k, bytes))
@@ -1305,7 +1304,7 @@ readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
         size_t size;
     };
     std::vector<Piece> pieces;
-    std::vector<std::string_view> cells;
+    CsvRecord record;
     ParseError error;
     while (c.p < end) {
         const char *recordStart = c.p;
@@ -1313,7 +1312,7 @@ readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
         const char *recordEnd = nullptr;
         pieces.clear();
         arena.clear();
-        bool firstBlank = false;
+        bool firstBlank = false, anyQuoted = false;
         while (true) {
             std::string_view content;
             bool quoted = false;
@@ -1321,6 +1320,7 @@ readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
                 return CsvChunkError{error.line, error.message};
             if (pieces.empty())
                 firstBlank = !quoted && trimmed(content).empty();
+            anyQuoted = anyQuoted || quoted;
             if (quoted) {
                 pieces.push_back({nullptr, arena.size(), content.size()});
                 arena.append(content);
@@ -1373,10 +1373,11 @@ readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
                                  u"invalid UTF-8 in column \"%1\" (byte %2)"_s.arg(chunks.names.value(column))
                                      .arg(d.offset(recordStart + bad))};
         }
-        cells.clear();
+        record.cells.clear();
         for (const Piece &piece : pieces)
-            cells.emplace_back(piece.data ? piece.data : arena.data() + piece.offset, piece.size);
-        visit(cells);
+            record.cells.emplace_back(piece.data ? piece.data : arena.data() + piece.offset, piece.size);
+        record.plain = anyQuoted ? std::string_view() : raw;
+        visit(record);
         ++counts.rows;
     }
     return std::nullopt;

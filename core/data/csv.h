@@ -108,10 +108,16 @@ std::optional<CsvChunkError>
 readCsvChunkNumbers(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
                     const std::function<void(int column, const double *values, qint64 count)> &visit);
 
-// Worker: reads chunk k and hands every record's unquoted cells to `visit` (invalid UTF-8 is an error).
-std::optional<CsvChunkError>
-readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
-                    const std::function<void(const std::vector<std::string_view> &cells)> &visit);
+// One record of a chunk: its cells unquoted, and its bytes as they are in the file (without the line
+// ending) when none of its cells is quoted.
+struct CsvRecord {
+    std::vector<std::string_view> cells;
+    std::string_view plain; // empty when a cell was quoted
+};
+
+// Worker: reads chunk k and hands every record to `visit` (invalid UTF-8 is an error).
+std::optional<CsvChunkError> readCsvChunkRecords(const CsvChunks &chunks, qint64 k, CsvChunkCounts &counts,
+                                                 const std::function<void(const CsvRecord &record)> &visit);
 
 // Whether a cell holds a number, read the way the parser reads numbers (NaN for missing or text).
 bool csvNumber(std::string_view cell, double &value);

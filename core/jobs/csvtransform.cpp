@@ -86,26 +86,26 @@ QString sourceColumn(const QVariantMap &params, const Condition &where)
     return column.isEmpty() ? where.column : column;
 }
 
-void appendCell(QByteArray &out, std::string_view cell, char delimiter)
+void appendCell(std::string &out, std::string_view cell, char delimiter)
 {
     const bool quote = std::any_of(cell.begin(), cell.end(), [delimiter](char ch) {
         return ch == delimiter || ch == '"' || ch == '\n' || ch == '\r';
     });
     if (!quote) {
-        out.append(cell.data(), qsizetype(cell.size()));
+        out.append(cell);
         return;
     }
-    out.append('"');
+    out.push_back('"');
     for (char ch : cell) {
         if (ch == '"')
-            out.append('"');
-        out.append(ch);
+            out.push_back('"');
+        out.push_back(ch);
     }
-    out.append('"');
+    out.push_back('"');
 }
 
 // The shortest text that reads back as the same double (nan and inf as Python prints them).
-void appendNumber(QByteArray &out, double v)
+void appendNumber(std::string &out, double v)
 {
     if (std::isnan(v)) {
         out.append("nan");
@@ -113,7 +113,7 @@ void appendNumber(QByteArray &out, double v)
     }
     char buffer[32];
     const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-    out.append(buffer, qsizetype(end - buffer));
+    out.append(buffer, end);
 }
 
 class TransformReducer final : public Reducer
@@ -132,18 +132,16 @@ public:
             return;
         }
         auto where = parseWhere(context.params.value(u"where"_s).toString());
-        QByteArray header;
-        for (const QString &name : m_chunks.names) {
-            const QByteArray cell = name.toUtf8();
-            appendCell(header, std::string_view(cell.constData(), size_t(cell.size())), ',');
-            header.append(',');
-        }
         const QString derived = context.params.value(u"derive"_s).toString() + u'_' +
-                                (where ? sourceColumn(context.params, *where) : QString());
-        const QByteArray cell = derived.toUtf8();
-        appendCell(header, std::string_view(cell.constData(), size_t(cell.size())), ',');
-        header.append('\n');
-        write(header);
+                                (where ? sourceColumn(context.params, where.value()) : QString());
+        std::string header;
+        const QStringList names = QStringList(m_chunks.names) << derived;
+        for (const QString &name : names) {
+            appendCell(header, name.toStdString(), ',');
+            header.push_back(',');
+        }
+        header.back() = '\n';
+        write(QByteArray::fromStdString(header));
     }
 
     ~TransformReducer() override
@@ -264,6 +262,8 @@ public:
     {
         if (!context.chunks)
             return usageFailure(u"--input: csv-transform reads CSV or TSV files"_s);
+        if (context.outputPath.endsWith(u".tsv"_s, Qt::CaseInsensitive))
+            return usageFailure(u"--output: csv-transform writes comma-separated .csv files"_s);
         auto where = parseWhere(context.params.value(u"where"_s).toString());
         if (!where)
             return where.failure();
@@ -294,45 +294,51 @@ public:
         const double factor = context.params().value(u"factor"_s).toDouble();
         const bool writes = context.writesOutput();
 
-        QByteArray text;
+        std::string text;
         if (writes &&
             begin < end) // the rows plus their derived cells: growing by doubling would take twice that
-            text.reserve(qsizetype((chunks->bounds[end] - chunks->bounds[begin]) * 5 / 4 + 4096));
+            text.reserve(size_t((chunks->bounds[end] - chunks->bounds[begin]) * 5 / 4 + 4096));
         qint64 kept = 0;
         CsvChunkCounts counts;
+        const bool commas = chunks->delimiter == ',';
         for (qint64 k = begin; k < end && !context.cancelled(); ++k) {
-            auto error =
-                readCsvChunkRecords(*chunks, k, counts, [&](const std::vector<std::string_view> &cells) {
-                    double value;
-                    if (!csvNumber(cells[size_t(whereColumn)], value) || !where->holds(value))
-                        return;
-                    ++kept;
-                    if (!writes)
-                        return;
+            auto error = readCsvChunkRecords(*chunks, k, counts, [&](const CsvRecord &record) {
+                const auto &cells = record.cells;
+                double value;
+                if (!csvNumber(cells[size_t(whereColumn)], value) || !where->holds(value))
+                    return;
+                ++kept;
+                if (!writes)
+                    return;
+                if (commas && !record.plain.empty()) { // nothing to quote: the row as it is in the file
+                    text.append(record.plain);
+                    text.push_back(',');
+                } else {
                     for (const std::string_view cell : cells) {
                         appendCell(text, cell, ',');
-                        text.append(',');
+                        text.push_back(',');
                     }
-                    double x;
-                    if (csvNumber(cells[size_t(sourceIndex)], x)) {
-                        switch (derive) {
-                        case Derive::Sqrt:
-                            x = std::sqrt(x);
-                            break;
-                        case Derive::Log:
-                            x = std::log(x);
-                            break;
-                        case Derive::Square:
-                            x = x * x;
-                            break;
-                        case Derive::Scale:
-                            x = x * factor;
-                            break;
-                        }
-                        appendNumber(text, x);
+                }
+                double x = value;
+                if (sourceIndex == whereColumn || csvNumber(cells[size_t(sourceIndex)], x)) {
+                    switch (derive) {
+                    case Derive::Sqrt:
+                        x = std::sqrt(x);
+                        break;
+                    case Derive::Log:
+                        x = std::log(x);
+                        break;
+                    case Derive::Square:
+                        x = x * x;
+                        break;
+                    case Derive::Scale:
+                        x = x * factor;
+                        break;
                     }
-                    text.append('\n');
-                });
+                    appendNumber(text, x);
+                }
+                text.push_back('\n');
+            });
             if (error)
                 return chunkErrorValue(k, *error);
         }
@@ -340,7 +346,7 @@ public:
                         {u"kept"_s, kept},
                         {u"skipped"_s, counts.skippedRows},
                         {u"end"_s, end},
-                        {u"text"_s, text}};
+                        {u"text"_s, QByteArray::fromStdString(text)}};
     }
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override

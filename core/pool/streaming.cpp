@@ -24,8 +24,9 @@ constexpr qint64 ParentMarginBytes = 2 * MiB;
 // A worker's parse of its chunk, beyond the chunk: one sub-range's numbers (see readCsvChunkNumbers).
 constexpr qint64 WorkerParseBytes = 3 * MiB / 2;
 constexpr qint64 MinChunkBytes = 64 << 10;
-constexpr qint64 MaxChunkBytes = 64 * MiB;
-constexpr qint64 AutoMaxChunkBytes = 16 * MiB;
+// Larger chunks are slower, measured here: more fresh pages to fault in, less overlap of the workers'
+// parsing with the parent's reading and writing.
+constexpr qint64 MaxChunkBytes = 4 * MiB;
 
 qint64 statusField(const QString &file, const QByteArray &name)
 {
@@ -129,11 +130,11 @@ Result<StreamDecision> decideStreaming(StreamUse use, const QString &path, qint6
     d.window = 2 * qint64(workers);
     d.budget = memoryLimit > 0 ? memoryLimit : std::max<qint64>(availableMemory() / 2, 256 * MiB);
     const bool rows = use == StreamUse::Always; // the jobs that stream always return their rows
-    // Measured here (VmHWM over rest): a csv-transform worker holds about 9 chunks' worth at its peak (the
+    // Measured here (VmHWM over rest): a csv-transform worker holds about 11 chunks' worth at its peak (the
     // chunk, its rows, their CBOR value and frame, the allocator's slack), the parent 2.5 per result it
     // keeps plus the frame being read; a stats worker the chunk plus one sub-range's numbers.
     const double perChunk =
-        rows ? double(10 * workers) + 2.5 * double(d.window) + 2.0 : 1.5 * double(workers);
+        rows ? double(12 * workers) + 2.5 * double(d.window) + 2.0 : 1.5 * double(workers);
     const qint64 fixed = processes + (rows ? 0 : workers * WorkerParseBytes);
     const qint64 chunk = qint64(double(d.budget - fixed) / perChunk);
     if (chunk < MinChunkBytes) {
@@ -145,7 +146,7 @@ Result<StreamDecision> decideStreaming(StreamUse use, const QString &path, qint6
                                 .arg(workers)
                                 .arg(formatByteSize(fixed), formatByteSize(least)));
     }
-    d.chunkBytes = std::min(chunk, memoryLimit > 0 ? MaxChunkBytes : AutoMaxChunkBytes);
+    d.chunkBytes = std::min(chunk, MaxChunkBytes);
     // Small files: still several chunks per worker, so that all of them have work.
     d.chunkBytes = std::max(MinChunkBytes, std::min(d.chunkBytes, fileBytes / (4 * workers) + 1));
     return d;
