@@ -1,14 +1,23 @@
 // tst_gui: drives MainWindow offscreen against real brigade-worker processes (found through BRIGADE_WORKER).
+#include "core/data/npy.h"
+#include "core/data/sharedarray.h"
 #include "core/jobs/job.h"
 #include "core/store/history.h"
 #include "ui/errorconsole.h"
+#include "ui/heatmapview.h"
 #include "ui/historyview.h"
 #include "ui/mainwindow.h"
 #include "ui/paramform.h"
+#include "ui/resultview.h"
 #include "ui/runmonitor.h"
+#include "ui/runqueue.h"
+#include "ui/segmentpanel.h"
+#include "ui/tasktimeline.h"
 
 #include <QBarSeries>
 #include <QBarSet>
+#include <QBoxPlotSeries>
+#include <QBoxSet>
 #include <QCborArray>
 #include <QChartView>
 #include <QCheckBox>
@@ -30,15 +39,18 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTreeView>
 
 #include <cerrno>
@@ -187,7 +199,19 @@ private Q_SLOTS:
     void batchSumOverDatasetColumn();
     void historyRecordsAndReruns();
     void errorConsoleGroupsFilterCopySave();
+    void retryFailedTasksRunsOnlyThem();
     void errorConsoleTakesTenThousandReports();
+    void dropSeveralFilesQueuesRuns();
+    void previewShowsColumns();
+    void segmentPanelShowsAndCleansUp();
+    void estimateRecommendsAndForecasts();
+    void statsRunChartsEachColumn();
+    void histogramRunBarsSumToRows();
+    void correlationRunShowsHeatmap();
+    void saveResultAsCsvJsonNpy();
+    void monitorShowsLiveWorkersAndTimeline();
+    void timelineShowsFailedTasksInRed();
+    void timelinePaintsHundredThousandSpans();
 };
 
 void TestGui::initTestCase()
@@ -328,7 +352,7 @@ void TestGui::cancelLeavesNoWorker()
     QVERIFY(window.currentRun());
     QPushButton *cancel = button(window, u"cancelButton"_s);
     QVERIFY(cancel->isEnabled());
-    QVERIFY(!button(window, u"runButton"_s)->isEnabled());
+    QCOMPARE(button(window, u"runButton"_s)->text(), u"Queue"_s); // a second run would wait its turn
 
     // Cancel once both workers are known and work is under way.
     const RunMonitor *monitor = window.monitor();
@@ -537,6 +561,76 @@ void TestGui::historyRecordsAndReruns()
     QVERIFY(bars->barSets().first()->count() >= 2); // 1 worker and 2 workers
 }
 
+// Several dropped files (here: a folder of CSVs) queue one run each, which finish in order.
+void TestGui::dropSeveralFilesQueuesRuns()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (int k = 1; k <= 3; ++k) {
+        QFile file(dir.filePath(u"part%1.csv"_s.arg(k)));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("x\n");
+        for (int i = 0; i < 1000 * k; ++i)
+            file.write(QByteArray::number(k) + '\n');
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"stats"_s);
+    setWorkers(window, 2);
+    QList<RunOutcome> outcomes;
+    connect(&window, &MainWindow::runFinished, this,
+            [&outcomes](const RunOutcome &outcome) { outcomes << outcome; });
+
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(dir.path())});
+    QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &drop);
+    QVERIFY(drop.isAccepted());
+    RunQueue *queue = window.runQueue();
+    QCOMPARE(queue->items().size(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(outcomes.size(), 3, RunTimeoutMs);
+    for (int k = 1; k <= 3; ++k) {
+        const RunQueue::Item item = queue->items()[k - 1];
+        QCOMPARE(item.state, RunQueue::State::Done);
+        QVERIFY(item.request.input.path.endsWith(u"part%1.csv"_s.arg(k)));
+        // In the order of the queue: run k counted k thousand rows of the value k.
+        const QCborMap column = outcomes[k - 1].result.value(u"columns"_s).toArray().first().toMap();
+        QCOMPARE(column.value(u"count"_s).toInteger(), 1000 * k);
+        QCOMPARE(column.value(u"mean"_s).toDouble(), double(k));
+    }
+    QVERIFY(!window.currentRun()->isRunning());
+}
+
+// Choosing a dataset shows its columns, their detected types and the first rows, without blocking.
+void TestGui::previewShowsColumns()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"people.csv"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("name,age,height\nAda,36,1.65\nAlan,41,1.78\n");
+    file.close();
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.setDataset(path);
+    auto *preview = window.findChild<QTableWidget *>(u"datasetPreview"_s);
+    QVERIFY(preview);
+    QTRY_VERIFY(preview->isVisible());
+    QCOMPARE(preview->columnCount(), 3);
+    QCOMPARE(preview->horizontalHeaderItem(0)->text(), u"name (text)"_s);
+    QCOMPARE(preview->horizontalHeaderItem(1)->text(), u"age (number)"_s);
+    QCOMPARE(preview->rowCount(), 2);
+    QCOMPARE(preview->item(1, 0)->text(), u"Alan"_s);
+    auto *info = window.findChild<QLabel *>(u"previewInfo"_s);
+    QVERIFY2(info->text().contains(u"2 rows x 2 numeric columns"_s), qPrintable(info->text()));
+    QVERIFY(window.recentFiles().contains(path));
+}
+
 // A risky run failing in two ways at four items: its reports are grouped by kind and failing function with
 // a count each; an error expands to its trace, input and stderr; Copy and Save carry them; the filter
 // narrows.
@@ -645,6 +739,56 @@ void TestGui::errorConsoleGroupsFilterCopySave()
     QCOMPARE(groupRows(console).size(), 2);
 }
 
+// After a run whose tasks failed for good, "Retry failed tasks" runs only their item ranges. risky's
+// --times 1 fails only an item's first attempt, and a retry is the next attempt: it succeeds.
+void TestGui::retryFailedTasksRunsOnlyThem()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"risky"_s);
+    typeParam(window, u"items"_s, u"40"_s);
+    typeParam(window, u"fail-at"_s, u"7,30"_s);
+    typeParam(window, u"mode"_s, u"throw"_s);
+    typeParam(window, u"times"_s, u"1"_s);
+    window.findChild<QCheckBox *>(u"chunkAuto"_s)->setChecked(false);
+    window.findChild<QSpinBox *>(u"chunkSize"_s)->setValue(5);
+    window.findChild<QSpinBox *>(u"retries"_s)->setValue(0);
+    setWorkers(window, 2);
+    ErrorConsole *console = window.errorConsole();
+    auto *retry = console->findChild<QPushButton *>(u"retryFailedButton"_s);
+    QVERIFY(retry && !retry->accessibleName().isEmpty());
+    QVERIFY(!retry->isEnabled());
+
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"failed"_s);
+    QCOMPARE(outcome.tasks, 8);
+    QCOMPARE(outcome.failedTasks, 2);
+    QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), 820 - 40 - 140); // without items 6..10 and 26..30
+    const QList<std::pair<qint64, qint64>> failed{{5, 10}, {25, 30}};
+    QCOMPARE(console->failedRanges(), failed);
+    QVERIFY(retry->isEnabled());
+
+    QSignalSpy requested(console, &ErrorConsole::retryRequested);
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QTest::mouseClick(retry, Qt::LeftButton);
+    QCOMPARE(requested.size(), 1);
+    QVERIFY(window.currentRun());
+    QCOMPARE(window.currentRun()->request().onlyRanges, failed);
+    QVERIFY(finished.wait(RunTimeoutMs));
+    const auto again = finished.first().first().value<RunOutcome>();
+    QCOMPARE(runStatusName(again.status), u"ok"_s);
+    QCOMPARE(again.tasks, 2); // only the failed ranges
+    QCOMPARE(again.failedTasks, 0);
+    QCOMPARE(again.result.value(u"items"_s).toInteger(), 10);
+    QCOMPARE(again.result.value(u"sum"_s).toInteger(), 40 + 140);
+    QCOMPARE(console->reportCount(), 0);
+    QVERIFY(!retry->isEnabled());
+}
+
 // 10,000 reports reach the console (as a flood from a run would) without freezing the UI thread.
 void TestGui::errorConsoleTakesTenThousandReports()
 {
@@ -699,6 +843,464 @@ void TestGui::errorConsoleTakesTenThousandReports()
     qInfo("filtering 10,000 reports as a word is typed: %lld ms", filterMs);
     QCOMPARE(console.model()->shownCount(), 1);
     QVERIFY2(filterMs < 1000, qPrintable(u"%1 ms"_s.arg(filterMs)));
+}
+
+// The shared-memory panel lists a live segment with its attach count, and a crashed process's leftover,
+// which its button removes (and only that one).
+void TestGui::segmentPanelShowsAndCleansUp()
+{
+    auto live = SharedArray::create(Dtype::Float64, 1000, 1);
+    QVERIFY(live.ok());
+    QProcess helper;
+    helper.start(QStringLiteral(BRIGADE_HELPER_LEAVE_SEGMENT), {});
+    QVERIFY(helper.waitForFinished(10000));
+    const QString leftover = QString::fromLocal8Bit(helper.readAllStandardOutput()).trimmed();
+    QVERIFY(QFile::exists(leftover));
+
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *panel = window.findChild<SegmentPanel *>(u"segmentPanel"_s);
+    QVERIFY(panel);
+    window.findChild<QTabWidget *>(u"viewTabs"_s)->setCurrentWidget(panel);
+    auto *table = panel->findChild<QTableWidget *>(u"segmentTable"_s);
+    const auto rowOf = [table](const QString &key) {
+        for (int row = 0; row < table->rowCount(); ++row)
+            if (table->item(row, 0)->toolTip() == key)
+                return row;
+        return -1;
+    };
+    const int liveRow = rowOf(live->key());
+    QVERIFY(liveRow >= 0);
+    QCOMPARE(table->item(liveRow, 3)->text(), u"1"_s); // this process is attached
+    QCOMPARE(table->item(liveRow, 4)->text(), u"live"_s);
+    const int leftoverRow = rowOf(leftover);
+    QVERIFY(leftoverRow >= 0);
+    QVERIFY(table->item(leftoverRow, 4)->text().startsWith(u"leftover"_s));
+
+    auto *cleanUp = panel->findChild<QPushButton *>(u"segmentCleanUp"_s);
+    QVERIFY(cleanUp->isEnabled());
+    QTest::mouseClick(cleanUp, Qt::LeftButton);
+    QVERIFY(!QFile::exists(leftover));
+    QCOMPARE(rowOf(leftover), -1);
+    QVERIFY(rowOf(live->key()) >= 0); // never a live one's
+}
+
+namespace {
+
+// A CSV of `rows` rows: x = i, y = 2i + 1 (perfectly correlated with x), z = (i * 7) % 11, and a text column.
+QString writeResultsCsv(const QTemporaryDir &dir, int rows)
+{
+    const QString path = dir.filePath(u"xyz.csv"_s);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write("x,y,z,label\n");
+    for (int i = 0; i < rows; ++i)
+        file.write(QByteArray::number(i) + ',' + QByteArray::number(2 * i + 1) + ',' +
+                   QByteArray::number((i * 7) % 11) + ",r" + QByteArray::number(i) + '\n');
+    return path;
+}
+
+// Runs `job` on `path` with two workers and the given parameters, through the window's Run button.
+void runJobOn(MainWindow &window, const QString &job, const QString &path, RunOutcome *outcome,
+              const QMap<QString, QString> &params = {})
+{
+    window.setDataset(path);
+    window.selectJob(job);
+    for (auto it = params.cbegin(); it != params.cend(); ++it) {
+        typeParam(window, it.key(), it.value());
+        if (QTest::currentTestFailed())
+            return;
+    }
+    setWorkers(window, 2);
+    clickRunAndWait(window, outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome->status), u"ok"_s);
+}
+
+} // namespace
+
+void TestGui::statsRunChartsEachColumn()
+{
+    QTemporaryDir dir;
+    const QString path = writeResultsCsv(dir, 300);
+    QVERIFY(!path.isEmpty());
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunOutcome outcome;
+    runJobOn(window, u"stats"_s, path, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+
+    ResultView *view = window.resultView();
+    QCOMPARE(view->kind(), ResultView::Kind::Stats);
+    auto *chartView = window.findChild<QChartView *>(u"resultChart"_s);
+    QVERIFY(chartView && chartView->isVisibleTo(&window));
+    QCOMPARE(chartView->chart()->series().size(), 1);
+    auto *boxes = qobject_cast<QBoxPlotSeries *>(chartView->chart()->series().first());
+    QVERIFY(boxes);
+    // One box per numeric column (the text column is left out), its line at the column's mean.
+    QCOMPARE(boxes->count(), 3);
+    QStringList labels;
+    for (QBoxSet *box : boxes->boxSets())
+        labels << box->label();
+    QCOMPARE(labels, (QStringList{u"x"_s, u"y"_s, u"z"_s}));
+    QCOMPARE(boxes->boxSets()[0]->at(QBoxSet::Median), 149.5);
+    QCOMPARE(boxes->boxSets()[1]->at(QBoxSet::LowerExtreme), 1.0);
+    QCOMPARE(boxes->boxSets()[1]->at(QBoxSet::UpperExtreme), 599.0);
+    QVERIFY(view->summary().contains(u"ok"_s));
+    QVERIFY(!view->saveFormats().contains(OutputFormat::Npy)); // no matrix in column statistics
+}
+
+void TestGui::histogramRunBarsSumToRows()
+{
+    QTemporaryDir dir;
+    const int rows = 777;
+    const QString path = writeResultsCsv(dir, rows);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunOutcome outcome;
+    runJobOn(window, u"histogram"_s, path, &outcome, {{u"bins"_s, u"12"_s}});
+    if (QTest::currentTestFailed())
+        return;
+
+    ResultView *view = window.resultView();
+    QCOMPARE(view->kind(), ResultView::Kind::Histogram);
+    auto *picker = window.findChild<QComboBox *>(u"resultPicker"_s);
+    QVERIFY(picker && picker->isVisibleTo(&window));
+    QCOMPARE(picker->count(), 3);
+    auto *chartView = window.findChild<QChartView *>(u"resultChart"_s);
+    QVERIFY(chartView);
+    for (int column = 0; column < picker->count(); ++column) {
+        picker->setCurrentIndex(column);
+        QCOMPARE(chartView->chart()->series().size(), 1);
+        auto *bars = qobject_cast<QBarSeries *>(chartView->chart()->series().first());
+        QVERIFY(bars);
+        QCOMPARE(bars->count(), 1);
+        QBarSet *set = bars->barSets().first();
+        QCOMPARE(set->label(), picker->itemText(column));
+        QCOMPARE(set->count(), 12);
+        double sum = 0;
+        for (int k = 0; k < set->count(); ++k)
+            sum += set->at(k);
+        QCOMPARE(sum, double(rows));
+        QCOMPARE(view->table()->rowCount(), 12); // the picked column's bins
+    }
+}
+
+void TestGui::correlationRunShowsHeatmap()
+{
+    QTemporaryDir dir;
+    const QString path = writeResultsCsv(dir, 500);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunOutcome outcome;
+    runJobOn(window, u"correlation"_s, path, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+
+    ResultView *view = window.resultView();
+    QCOMPARE(view->kind(), ResultView::Kind::Correlation);
+    auto *heatmap = window.findChild<HeatmapView *>(u"resultHeatmap"_s);
+    QVERIFY(heatmap && heatmap->isVisibleTo(&window));
+    QCOMPARE(heatmap->names(), (QStringList{u"x"_s, u"y"_s, u"z"_s}));
+    for (int i = 0; i < heatmap->size(); ++i) {
+        QCOMPARE(heatmap->value(i, i), 1.0);
+        for (int j = 0; j < heatmap->size(); ++j)
+            QCOMPARE(heatmap->value(i, j), heatmap->value(j, i));
+    }
+    QVERIFY(qAbs(heatmap->value(0, 1) - 1.0) < 1e-12); // y = 2x + 1
+    // Diverging colours: +1 and -1 on opposite sides of the neutral middle.
+    QVERIFY(heatmap->colorOf(1.0).red() > heatmap->colorOf(1.0).blue());
+    QVERIFY(heatmap->colorOf(-1.0).blue() > heatmap->colorOf(-1.0).red());
+    QVERIFY(view->saveFormats().contains(OutputFormat::Npy));
+    QVERIFY(!heatmap->grab().isNull());
+
+    auto *picker = window.findChild<QComboBox *>(u"resultPicker"_s);
+    QVERIFY(picker);
+    picker->setCurrentIndex(picker->findData(u"covariance"_s));
+    QVERIFY(qAbs(heatmap->value(0, 0) - 500.0 * 501.0 / 12.0) < 1e-6); // var of 0..499, ddof 1
+}
+
+void TestGui::saveResultAsCsvJsonNpy()
+{
+    QTemporaryDir dir;
+    const QString path = writeResultsCsv(dir, 200);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunOutcome outcome;
+    runJobOn(window, u"stats"_s, path, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    ResultView *view = window.resultView();
+
+    // JSON: the result itself.
+    const QString json = dir.filePath(u"stats.json"_s);
+    const auto jsonFailure = view->saveAs(json);
+    QVERIFY2(!jsonFailure, qPrintable(jsonFailure ? jsonFailure->describe() : QString()));
+    QFile jsonFile(json);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(jsonFile.readAll()).object(), outcome.result.toJsonObject());
+
+    // CSV: the table shown, header and cells.
+    const QString csv = dir.filePath(u"stats.csv"_s);
+    QVERIFY(!view->saveAs(csv));
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(csvFile.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    QTableWidget *table = view->table();
+    QCOMPARE(lines.size(), table->rowCount() + 1);
+    QStringList header;
+    for (int c = 0; c < table->columnCount(); ++c)
+        header << table->horizontalHeaderItem(c)->text();
+    QCOMPARE(lines.first(), header.join(u','));
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const QStringList cells = lines[row + 1].split(u',');
+        QCOMPARE(cells.size(), table->columnCount());
+        for (int c = 0; c < table->columnCount(); ++c) {
+            const QVariant exact = table->item(row, c)->data(Qt::UserRole);
+            if (exact.isValid())
+                QCOMPARE(cells[c].toDouble(), exact.toDouble());
+            else if (table->item(row, c)->text() != u"–"_s) // a missing value is an empty cell
+                QCOMPARE(cells[c], table->item(row, c)->text());
+            else
+                QVERIFY(cells[c].isEmpty());
+        }
+    }
+
+    // NPY is not offered for column statistics, and refused when asked for; nothing is left behind.
+    const QString npy = dir.filePath(u"stats.npy"_s);
+    QVERIFY(view->saveAs(npy).has_value());
+    QVERIFY(!QFile::exists(npy));
+
+    // A correlation matrix saves as .npy (numpy's header, then 3 x 3 float64).
+    runJobOn(window, u"correlation"_s, path, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(!view->saveAs(npy));
+    const auto back = readNpy(npy);
+    QVERIFY2(back, qPrintable(back ? QString() : back.failure().describe()));
+    QCOMPARE(back->rows(), 3);
+    QCOMPARE(back->cols(), 3);
+    const QCborArray matrix = outcome.result.value(u"correlation"_s).toArray();
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            QCOMPARE(back->matrix<double>()(i, j), matrix[i].toArray()[j].toDouble());
+}
+
+// Run monitor: per-worker rows with live pids, CPU and memory from /proc, and the task timeline.
+namespace {
+
+// The number a worker row's label starts with ("97 %", "12.5 MiB"), or -1.
+double leadingNumber(const QLabel *label)
+{
+    bool ok = false;
+    const double value = label ? label->text().section(u' ', 0, 0).toDouble(&ok) : -1;
+    return ok ? value : -1;
+}
+
+// The first pixel of the timeline painted in its failed colour, or (-1, -1).
+QPoint firstRedPixel(const QImage &image)
+{
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (c.red() > 180 && c.green() < 80 && c.blue() < 80)
+                return {x, y};
+        }
+    return {-1, -1};
+}
+
+} // namespace
+
+void TestGui::monitorShowsLiveWorkersAndTimeline()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"primes"_s);
+    // Large numbers: seconds of trial division over two workers, so the workers are seen at work.
+    typeParam(window, u"start"_s, u"4000000000"_s);
+    typeParam(window, u"end"_s, u"4006000000"_s);
+    setWorkers(window, 2);
+
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    QTest::mouseClick(button(window, u"runButton"_s), Qt::LeftButton);
+    QVERIFY(window.currentRun());
+    const QString workerExe = QFileInfo(qEnvironmentVariable("BRIGADE_WORKER")).canonicalFilePath();
+    for (int k = 1; k <= 2; ++k) {
+        // The rows appear with the first snapshot that lists the workers.
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(u"workerMemory%1"_s.arg(k)), 10000);
+        const auto *pid = window.findChild<QLabel *>(u"workerPid%1"_s.arg(k));
+        const auto *cpu = window.findChild<QLabel *>(u"workerCpu%1"_s.arg(k));
+        const auto *memory = window.findChild<QLabel *>(u"workerMemory%1"_s.arg(k));
+        QVERIFY(pid && cpu && memory);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            leadingNumber(pid) > 0 && leadingNumber(cpu) > 0 && leadingNumber(memory) > 0,
+            qPrintable(u"pid %1, CPU %2, memory %3"_s.arg(pid->text(), cpu->text(), memory->text())), 15000);
+        // The pid shown is a live brigade-worker child of this process, read straight from /proc.
+        const qint64 shown = pid->text().toLongLong();
+        QFile comm(u"/proc/%1/comm"_s.arg(shown));
+        QVERIFY2(comm.open(QIODevice::ReadOnly), qPrintable(u"pid %1 is not alive"_s.arg(shown)));
+        QCOMPARE(comm.readAll().trimmed(), QByteArray("brigade-worker"));
+        QCOMPARE(QFileInfo(u"/proc/%1/exe"_s.arg(shown)).canonicalFilePath(), workerExe);
+        QVERIFY(workerChildren().contains(shown));
+        QVERIFY2(finished.isEmpty(), "the run ended before its workers were seen at work");
+        qInfo("worker %d: pid %lld, CPU %s, memory %s", k, shown, qPrintable(cpu->text()),
+              qPrintable(memory->text()));
+    }
+
+    QVERIFY(finished.wait(RunTimeoutMs));
+    const auto outcome = finished.first().first().value<RunOutcome>();
+    QCOMPARE(runStatusName(outcome.status), u"ok"_s);
+
+    // Every task is one span on the timeline, over both lanes, none failed or left running.
+    TaskTimeline *timeline = window.monitor()->timeline();
+    QVERIFY(timeline);
+    QCOMPARE(timeline->endedCount(), outcome.tasks);
+    QCOMPARE(timeline->failedCount(), 0);
+    QCOMPARE(timeline->runningCount(), 0);
+    QCOMPARE(timeline->laneCount(), 2);
+    QVERIFY(timeline->laneSpanCount(0) > 0 && timeline->laneSpanCount(1) > 0);
+    QCOMPARE(timeline->laneSpanCount(0) + timeline->laneSpanCount(1), outcome.tasks);
+    QVERIFY(timeline->spanMs() <= qint64(outcome.elapsedSeconds * 1000) + 1);
+
+    // A tooltip names the task under the pointer.
+    const QImage image = timeline->grab().toImage();
+    QVERIFY(!image.isNull());
+    std::optional<TaskSpan> hovered;
+    for (int x = 0; x < timeline->width() && !hovered; x += 4)
+        hovered = timeline->spanAt(QPoint(x, timeline->height() / 4));
+    QVERIFY(hovered);
+    QVERIFY(!hovered->failed);
+    const QString tip = TaskTimeline::describe(*hovered, false);
+    QVERIFY2(tip.contains(u"Task %1"_s.arg(hovered->taskId)) && tip.contains(u"items"_s), qPrintable(tip));
+}
+
+void TestGui::timelineShowsFailedTasksInRed()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"risky"_s);
+    typeParam(window, u"items"_s, u"40"_s);
+    typeParam(window, u"fail-at"_s, u"7,23"_s);
+    typeParam(window, u"mode"_s, u"throw,segfault"_s);
+    typeParam(window, u"delay-ms"_s, u"10"_s);
+    window.findChild<QCheckBox *>(u"chunkAuto"_s)->setChecked(false);
+    window.findChild<QSpinBox *>(u"chunkSize"_s)->setValue(2);
+    setWorkers(window, 3);
+
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(runStatusName(outcome.status), u"failed"_s);
+    QCOMPARE(outcome.failedTasks, 2);
+
+    // Each failed attempt is a red span; the tasks that succeeded are the rest.
+    TaskTimeline *timeline = window.monitor()->timeline();
+    const qsizetype attempts = outcome.errors.size();
+    QVERIFY(attempts >= 2);
+    QCOMPARE(timeline->failedCount(), attempts);
+    QCOMPARE(timeline->endedCount() - timeline->failedCount(), outcome.tasks - outcome.failedTasks);
+    QCOMPARE(timeline->laneCount(), 3);
+
+    const QImage image = timeline->grab().toImage();
+    image.save(u"/tmp/hmon-timeline.png"_s); window.grab().save(u"/tmp/hmon-window.png"_s); // HMONTMP
+    const QPoint red = firstRedPixel(image);
+    QVERIFY2(red.x() >= 0, "no failed span painted red");
+    const std::optional<TaskSpan> span = timeline->spanAt(red);
+    QVERIFY(span && span->failed);
+    QVERIFY2(TaskTimeline::describe(*span, false).contains(u"failed"_s),
+             qPrintable(TaskTimeline::describe(*span, false)));
+}
+
+void TestGui::timelinePaintsHundredThousandSpans()
+{
+    // Not a timed test: it reports the cost of a paint and checks what is painted.
+    TaskTimeline timeline;
+    timeline.resize(1200, 320);
+    constexpr int Lanes = 8;
+    constexpr int Spans = 100000;
+    QList<TaskSpan> spans;
+    spans.reserve(Spans);
+    std::vector<qint64> laneTime(Lanes, 0);
+    for (int i = 0; i < Spans; ++i) {
+        const int lane = i % Lanes;
+        const qint64 length = 5 + (i * 7919) % 20; // 5 to 24 ms
+        TaskSpan s{lane,
+                   1000 + lane,
+                   i,
+                   qint64(i) * 10,
+                   qint64(i) * 10 + 10,
+                   laneTime[size_t(lane)],
+                   laneTime[size_t(lane)] + length,
+                   i % 997 == 0};
+        laneTime[size_t(lane)] += length + 1;
+        spans.append(s);
+    }
+    QElapsedTimer clock;
+    clock.start();
+    timeline.addSpans(spans, *std::max_element(laneTime.begin(), laneTime.end()));
+    const double addMs = double(clock.nsecsElapsed()) / 1e6;
+    QCOMPARE(timeline.endedCount(), Spans);
+    QCOMPARE(timeline.laneCount(), Lanes);
+    QVERIFY(timeline.failedCount() > 0);
+
+    QImage image = timeline.grab().toImage(); // warm-up: fonts, backing store
+    constexpr int Rounds = 30;
+    clock.restart();
+    for (int i = 0; i < Rounds; ++i)
+        image = timeline.grab().toImage();
+    const double paintMs = double(clock.nsecsElapsed()) / 1e6 / Rounds;
+    qInfo("timeline of %d spans on %d lanes, 1200x320: added in %.1f ms, grab (paint) %.2f ms each", Spans,
+          Lanes, addMs, paintMs);
+    QVERIFY(firstRedPixel(image).x() >= 0);
+}
+
+// Estimate samples 2% of the items, recommends settings that "Use the recommended settings" applies, and
+// forecasts a time of the right order for the real run.
+void TestGui::estimateRecommendsAndForecasts()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.selectJob(u"primes"_s);
+    typeParam(window, u"start"_s, u"10000"_s);
+    typeParam(window, u"end"_s, u"3000000"_s);
+    setWorkers(window, 1);
+    auto *label = window.findChild<QLabel *>(u"estimateLabel"_s);
+    QTest::mouseClick(button(window, u"estimateButton"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        label->text().contains(u"Forecast"_s) || label->text().startsWith(u"No estimate"_s), RunTimeoutMs);
+    QVERIFY2(label->text().contains(u"2990000 items"_s), qPrintable(label->text()));
+    QVERIFY2(label->text().contains(u"the trial ran 59800 of them"_s), qPrintable(label->text()));
+    QPushButton *apply = button(window, u"applyEstimate"_s);
+    QVERIFY(apply->isVisible());
+    QTest::mouseClick(apply, Qt::LeftButton);
+    const RunRequest request = window.currentRequest();
+    QCOMPARE(request.workers, std::min(QThread::idealThreadCount(), 64));
+    QVERIFY(request.chunkSize >= 1);
+    QVERIFY(!QDir(RunHistory::defaultPath()).exists(u"x"_s)); // (a trial is not a run: nothing recorded)
+
+    const QString text = label->text();
+    const double forecast = text.section(u"Forecast: about "_s, 1).section(u' ', 0, 0).toDouble();
+    QVERIFY2(forecast > 0, qPrintable(text));
+    RunOutcome outcome;
+    clickRunAndWait(window, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(outcome.result.value(u"count"_s).toInteger(), 216816 - 1229); // pi(3e6) - pi(1e4)
+    // Busy machines are noisy: the forecast is checked for its order of magnitude only.
+    QVERIFY2(forecast > outcome.elapsedSeconds / 5 && forecast < outcome.elapsedSeconds * 5,
+             qPrintable(u"forecast %1 s, run %2 s"_s.arg(forecast).arg(outcome.elapsedSeconds)));
 }
 
 #include "tst_gui.moc"

@@ -529,6 +529,14 @@ ErrorConsole::ErrorConsole(QWidget *parent)
     connect(saveAction, &QAction::triggered, this, &ErrorConsole::save);
     m_view->addActions({copy, saveAction});
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *find = new QAction(tr("Filter"), this);
+    find->setShortcut(QKeySequence::Find);
+    find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QAction::triggered, m_filter, [this] {
+        m_filter->setFocus(Qt::ShortcutFocusReason);
+        m_filter->selectAll();
+    });
+    addAction(find);
 
     m_batch = new QTimer(this);
     m_batch->setSingleShot(true);

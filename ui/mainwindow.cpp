@@ -1,15 +1,21 @@
 // MainWindow: builds a RunRequest from the controls and shows one JobRun at a time through its views.
 #include "ui/mainwindow.h"
 
+#include "core/data/inspect.h"
 #include "core/jobs/registry.h"
+#include "core/pool/trialrun.h"
 #include "ui/errorconsole.h"
 #include "ui/historyview.h"
 #include "ui/paramform.h"
 #include "ui/resultview.h"
 #include "ui/runmonitor.h"
+#include "ui/runqueue.h"
+#include "ui/segmentpanel.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -22,10 +28,13 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -33,7 +42,10 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QThread>
+#include <QThreadPool>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -52,15 +64,33 @@ QSettings settings()
     return QSettings(u"Brigade"_s, u"Brigade"_s);
 }
 
-// The first local file among the URLs that loadDataset can read, or an empty string.
-QString firstDataset(const QMimeData *mime)
+constexpr int MaxRecentFiles = 8;
+
+// The datasets among dropped URLs: files loadDataset reads, and the data files inside a dropped folder
+// (a folder that is itself a dataset, such as a folder of images, counts as one).
+QStringList droppedDatasets(const QMimeData *mime)
 {
+    QStringList found;
     if (!mime || !mime->hasUrls())
-        return {};
-    for (const QUrl &url : mime->urls())
-        if (url.isLocalFile() && isSupportedDatasetPath(url.toLocalFile()))
-            return url.toLocalFile();
-    return {};
+        return found;
+    for (const QUrl &url : mime->urls()) {
+        if (!url.isLocalFile())
+            continue;
+        const QString path = url.toLocalFile();
+        const QFileInfo info(path);
+        if (info.isDir()) {
+            const QFileInfoList files = QDir(path).entryInfoList(
+                {u"*.csv"_s, u"*.tsv"_s, u"*.tab"_s, u"*.npy"_s}, QDir::Files | QDir::Readable, QDir::Name);
+            if (!files.isEmpty()) {
+                for (const QFileInfo &f : files)
+                    found << f.absoluteFilePath();
+                continue;
+            }
+        }
+        if (isSupportedDatasetPath(path))
+            found << info.absoluteFilePath();
+    }
+    return found;
 }
 
 } // namespace
@@ -72,13 +102,14 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(u"Brigade"_s);
     setAcceptDrops(true);
 
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(buildControls());
-    splitter->addWidget(buildViews());
-    splitter->setStretchFactor(0, 0);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
-    setCentralWidget(splitter);
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(u"mainSplitter"_s);
+    m_splitter->addWidget(buildControls());
+    m_splitter->addWidget(buildViews());
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    setCentralWidget(m_splitter);
 
     m_openAction = new QAction(tr("&Open dataset…"), this);
     m_openAction->setShortcut(QKeySequence::Open);
@@ -90,9 +121,25 @@ MainWindow::MainWindow(QWidget *parent)
     connect(quitAction, &QAction::triggered, this, &QWidget::close);
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(m_openAction);
+    m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
+    m_recentMenu->setObjectName(u"recentMenu"_s);
     fileMenu->addAction(sampleAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);
+    rebuildRecentMenu();
+
+    auto *runAction = new QAction(tr("&Run"), this);
+    runAction->setObjectName(u"runAction"_s);
+    runAction->setShortcut(Qt::CTRL | Qt::Key_R);
+    // Through the buttons, so that a shortcut does nothing while its button is disabled.
+    connect(runAction, &QAction::triggered, m_runButton, &QPushButton::click);
+    auto *cancelAction = new QAction(tr("&Cancel"), this);
+    cancelAction->setObjectName(u"cancelAction"_s);
+    cancelAction->setShortcut(Qt::Key_Escape);
+    connect(cancelAction, &QAction::triggered, m_cancelButton, &QPushButton::click);
+    QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
+    runMenu->addAction(runAction);
+    runMenu->addAction(cancelAction);
 
     // Restore the last job and worker count before the change signals are connected, so that
     // restoring does not write them back.
@@ -107,6 +154,9 @@ MainWindow::MainWindow(QWidget *parent)
     onJobChanged(m_jobCombo->currentIndex());
 
     resize(1100, 700);
+    restoreGeometry(stored.value(u"geometry"_s).toByteArray());
+    restoreState(stored.value(u"windowState"_s).toByteArray());
+    m_splitter->restoreState(stored.value(u"splitter"_s).toByteArray());
     statusBar()->showMessage(
         tr("Pick a job; drop a .csv, .tsv or .npy file for the jobs that read a dataset"));
 }
@@ -148,6 +198,18 @@ QWidget *MainWindow::buildControls()
     datasetButtons->addWidget(generateButton);
     datasetButtons->addStretch(1);
     datasetLayout->addLayout(datasetButtons);
+    m_previewInfo = new QLabel(datasetBox);
+    m_previewInfo->setObjectName(u"previewInfo"_s);
+    m_previewInfo->setWordWrap(true);
+    datasetLayout->addWidget(m_previewInfo);
+    m_preview = new QTableWidget(datasetBox);
+    m_preview->setObjectName(u"datasetPreview"_s);
+    m_preview->setAccessibleName(tr("Dataset preview"));
+    m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_preview->setMaximumHeight(150);
+    m_preview->verticalHeader()->hide();
+    m_preview->hide();
+    datasetLayout->addWidget(m_preview);
     m_skipBadRows = new QCheckBox(tr("Skip malformed CSV rows (and count them)"), datasetBox);
     m_skipBadRows->setObjectName(u"skipBadRows"_s);
     m_skipBadRows->setToolTip(tr("Rows with the wrong number of fields are skipped instead of stopping "
@@ -249,19 +311,38 @@ QWidget *MainWindow::buildControls()
     m_runButton = new QPushButton(tr("Run"), controls);
     m_runButton->setObjectName(u"runButton"_s);
     m_runButton->setAccessibleName(tr("Run"));
-    m_runButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_runButton->setDefault(true);
     connect(m_runButton, &QPushButton::clicked, this, &MainWindow::startRun);
     m_cancelButton = new QPushButton(tr("Cancel"), controls);
     m_cancelButton->setObjectName(u"cancelButton"_s);
     m_cancelButton->setAccessibleName(tr("Cancel"));
     m_cancelButton->setToolTip(tr("Cancel the run (Esc)"));
-    m_cancelButton->setShortcut(QKeySequence(Qt::Key_Escape));
     m_cancelButton->setEnabled(false);
     connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelRun);
+    m_estimateButton = new QPushButton(tr("Estimate"), controls);
+    m_estimateButton->setObjectName(u"estimateButton"_s);
+    m_estimateButton->setAccessibleName(tr("Estimate"));
+    m_estimateButton->setToolTip(tr("Run a few samples, then recommend workers and chunk size and forecast "
+                                    "the run's time and memory"));
+    connect(m_estimateButton, &QPushButton::clicked, this, &MainWindow::estimate);
     buttons->addWidget(m_runButton);
     buttons->addWidget(m_cancelButton);
+    buttons->addWidget(m_estimateButton);
     layout->addLayout(buttons);
+    m_estimateLabel = new QLabel(controls);
+    m_estimateLabel->setObjectName(u"estimateLabel"_s);
+    m_estimateLabel->setWordWrap(true);
+    m_estimateLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_estimateLabel);
+    m_applyEstimate = new QPushButton(tr("Use the recommended settings"), controls);
+    m_applyEstimate->setObjectName(u"applyEstimate"_s);
+    m_applyEstimate->hide();
+    connect(m_applyEstimate, &QPushButton::clicked, this, [this] {
+        m_workers->setValue(m_estimatedWorkers);
+        m_chunkAuto->setChecked(false);
+        m_chunkSize->setValue(int(std::min<qint64>(m_estimatedChunk, m_chunkSize->maximum())));
+    });
+    layout->addWidget(m_applyEstimate);
     layout->addStretch(1);
 
     auto *scroll = new QScrollArea;
@@ -291,23 +372,39 @@ QWidget *MainWindow::buildViews()
     m_errorTab = new QWidget(m_tabs);
     auto *errorLayout = new QVBoxLayout(m_errorTab);
     m_errors = new ErrorConsole(m_errorTab);
-    errorLayout->addWidget(m_errors, 1);
-    auto *copyRow = new QHBoxLayout;
-    auto *copyButton = new QPushButton(tr("Copy"), m_errorTab);
-    copyButton->setObjectName(u"copyErrorsButton"_s);
-    copyButton->setAccessibleName(tr("Copy error reports"));
-    copyButton->setToolTip(tr("Copy the selected reports (or all) with their traces"));
-    connect(copyButton, &QPushButton::clicked, m_errors, &ErrorConsole::copySelected);
-    copyRow->addStretch(1);
-    copyRow->addWidget(copyButton);
-    errorLayout->addLayout(copyRow);
+    errorLayout->addWidget(m_errors, 1); // with its own filter, Copy, Save and Retry
+    connect(this, &MainWindow::runFinished, m_errors, &ErrorConsole::showFinished);
+    // Retry failed tasks: the finished run's request again, over only the item ranges it gave up.
+    connect(m_errors, &ErrorConsole::retryRequested, this,
+            [this](const QList<std::pair<qint64, qint64>> &ranges) {
+                if (!m_run)
+                    return;
+                RunRequest request = m_run->request();
+                request.priorAttempts += request.retries + 1; // a retry is the next attempt at those tasks
+                request.onlyRanges = ranges;
+                if (m_run->isRunning())
+                    return enqueue(request);
+                startRequest(std::move(request), 0);
+            });
     m_tabs->addTab(m_errorTab, tr("Errors"));
     connect(m_errors, &ErrorConsole::reportCountChanged, m_tabs, [this](int count) {
         m_tabs->setTabText(m_tabs->indexOf(m_errorTab),
                            count > 0 ? tr("Errors (%1)").arg(count) : tr("Errors"));
     });
+    m_queue = new RunQueue(m_tabs);
+    m_tabs->addTab(m_queue, tr("Queue"));
+    connect(m_queue, &RunQueue::cancelRequested, this, [this](int id) {
+        if (id == m_runQueueId)
+            cancelRun();
+    });
+    connect(m_queue, &RunQueue::changed, this, [this] {
+        const qsizetype waiting = m_queue->waiting();
+        m_tabs->setTabText(m_tabs->indexOf(m_queue),
+                           waiting > 0 ? tr("Queue (%1)").arg(waiting) : tr("Queue"));
+    });
     m_history = new HistoryView(m_tabs);
     m_tabs->addTab(m_history, tr("History"));
+    m_tabs->addTab(new SegmentPanel(m_tabs), tr("Shared memory"));
     connect(m_history, &HistoryView::openRequested, this, [this](const HistoryEntry &entry) {
         RunOutcome past;
         past.status = entry.status == u"ok"_s          ? RunStatus::Ok
@@ -398,9 +495,123 @@ void MainWindow::setDataset(const QString &path)
         m_datasetLabel->setText(bundled ? tr("Bundled sample: %1").arg(QFileInfo(path).fileName())
                                         : QDir::toNativeSeparators(path));
         m_datasetLabel->setToolTip(QDir::toNativeSeparators(path));
+        if (!bundled)
+            rememberRecent(path);
     }
+    showPreview(path);
     updateActions();
     Q_EMIT datasetChanged(path);
+}
+
+void MainWindow::showPreview(const QString &path)
+{
+    const int generation = ++m_previewGeneration;
+    m_preview->hide();
+    m_previewInfo->clear();
+    if (path.isEmpty())
+        return;
+    m_previewInfo->setText(tr("Inspecting…"));
+    // Off the UI thread: inspecting counts a CSV's records, a pass over the whole file.
+    QPointer<MainWindow> self(this);
+    QThreadPool::globalInstance()->start([self, path, generation] {
+        auto info = inspectDataset(path);
+        QMetaObject::invokeMethod(qApp, [self, generation, info = std::move(info)] {
+            if (!self || generation != self->m_previewGeneration)
+                return;
+            if (!info) {
+                self->m_previewInfo->setText(info.failure().describe());
+                return;
+            }
+            const QLocale locale;
+            self->m_previewInfo->setText(
+                info->kind == u"image-folder"_s
+                    ? tr("%1 images, %2").arg(info->rows).arg(locale.formattedDataSize(info->fileBytes))
+                    : tr("%1: %2 rows x %3 numeric columns, %4; a run shares %5")
+                          .arg(info->kind.toUpper())
+                          .arg(info->rows)
+                          .arg(info->cols)
+                          .arg(locale.formattedDataSize(info->fileBytes),
+                               locale.formattedDataSize(info->runBytes)));
+            QTableWidget *table = self->m_preview;
+            table->clear();
+            table->setColumnCount(int(info->columns.size()));
+            table->setRowCount(int(info->preview.size()));
+            QStringList headers;
+            for (const ColumnInfo &c : info->columns)
+                headers << u"%1 (%2)"_s.arg(c.name, c.type);
+            table->setHorizontalHeaderLabels(headers);
+            for (int r = 0; r < info->preview.size(); ++r)
+                for (int c = 0; c < info->preview[r].size() && c < table->columnCount(); ++c)
+                    table->setItem(r, c, new QTableWidgetItem(info->preview[r][c]));
+            table->resizeColumnsToContents();
+            table->setVisible(table->columnCount() > 0);
+        });
+    });
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return settings().value(u"recentFiles"_s).toStringList();
+}
+
+void MainWindow::rememberRecent(const QString &path)
+{
+    QStringList recent = recentFiles();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > MaxRecentFiles)
+        recent.removeLast();
+    settings().setValue(u"recentFiles"_s, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentFiles();
+    for (const QString &path : recent) {
+        QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path));
+        connect(action, &QAction::triggered, this, [this, path] { setDataset(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings stored = settings();
+    stored.setValue(u"geometry"_s, saveGeometry());
+    stored.setValue(u"windowState"_s, saveState());
+    stored.setValue(u"splitter"_s, m_splitter->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::enqueue(const RunRequest &request)
+{
+    m_queue->add(request);
+    if (!m_run || !m_run->isRunning())
+        startNextQueued();
+}
+
+void MainWindow::enqueueFiles(const QStringList &paths)
+{
+    const RunRequest base = currentRequest();
+    for (const QString &path : paths) {
+        RunRequest request = base;
+        request.input = DatasetSource{path};
+        request.input.onBadRow = base.input.onBadRow;
+        m_queue->add(request);
+    }
+    statusBar()->showMessage(tr("Queued %n run(s) of %1", nullptr, int(paths.size())).arg(base.job), 5000);
+    if (!m_run || !m_run->isRunning())
+        startNextQueued();
+}
+
+void MainWindow::startNextQueued()
+{
+    if (m_run && m_run->isRunning())
+        return;
+    if (auto next = m_queue->takeNext())
+        startRequest(next->request, next->id);
 }
 
 void MainWindow::selectSample()
@@ -427,7 +638,7 @@ void MainWindow::openDatasetDialog()
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!firstDataset(event->mimeData()).isEmpty())
+    if (!droppedDatasets(event->mimeData()).isEmpty())
         event->acceptProposedAction();
     else
         event->ignore();
@@ -435,14 +646,16 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
-    const QString path = firstDataset(event->mimeData());
-    if (path.isEmpty()) {
+    const QStringList paths = droppedDatasets(event->mimeData());
+    if (paths.isEmpty()) {
         event->ignore();
         return;
     }
     event->acceptProposedAction();
-    setDataset(path);
-    statusBar()->showMessage(tr("Dataset: %1").arg(QDir::toNativeSeparators(path)), 5000);
+    if (paths.size() > 1) // several files: one run each, in order
+        return enqueueFiles(paths);
+    setDataset(paths.first());
+    statusBar()->showMessage(tr("Dataset: %1").arg(QDir::toNativeSeparators(paths.first())), 5000);
 }
 
 const Job *MainWindow::currentJob() const
@@ -518,10 +731,11 @@ void MainWindow::updateActions()
         blocker = tr("This job needs a dataset: drop a file, open one or use the sample");
     else if (job->input() != InputUse::None && hasGeneratedDataset() && !job->acceptsGeneratedRows())
         blocker = tr("This job needs a file: drop one, open one or use the sample");
-    else if (running)
-        blocker = tr("A run is going");
     m_runButton->setEnabled(blocker.isEmpty());
-    m_runButton->setToolTip(blocker.isEmpty() ? tr("Run the job (Ctrl+R)") : blocker);
+    m_runButton->setText(running ? tr("Queue") : tr("Run"));
+    m_runButton->setToolTip(!blocker.isEmpty() ? blocker
+                            : running          ? tr("Queue this run behind the one going (Ctrl+R)")
+                                               : tr("Run the job (Ctrl+R)"));
     m_cancelButton->setEnabled(running);
 }
 
@@ -551,13 +765,55 @@ void MainWindow::applyRequest(const RunRequest &request)
     updateActions();
 }
 
+void MainWindow::estimate()
+{
+    if (m_trial && m_trial->isRunning())
+        return;
+    const RunRequest request = currentRequest();
+    if (const auto failure = JobRun::validate(request)) {
+        m_estimateLabel->setText(failure->describe());
+        return;
+    }
+    delete m_trial;
+    m_trial = new TrialRun(request, this);
+    m_applyEstimate->hide();
+    m_estimateButton->setEnabled(false);
+    m_estimateLabel->setText(tr("Estimating: running a sample of the items…"));
+    connect(m_trial, &TrialRun::finished, this, [this](const Result<RunEstimate> &estimate) {
+        m_estimateButton->setEnabled(true);
+        if (!estimate) {
+            m_estimateLabel->setText(tr("No estimate: %1").arg(estimate.failure().describe()));
+            return;
+        }
+        m_estimatedWorkers = std::min(estimate->recommendedWorkers, m_workers->maximum());
+        m_estimatedChunk = estimate->recommendedChunkSize;
+        m_estimateLabel->setText(estimate->summary());
+        m_applyEstimate->show();
+    });
+    m_trial->start();
+}
+
 void MainWindow::startRun()
 {
-    if (m_run && m_run->isRunning())
-        return;
     RunRequest request = currentRequest();
     if (const auto failure = JobRun::validate(request)) {
         statusBar()->showMessage(failure->describe());
+        return;
+    }
+    if (m_run && m_run->isRunning()) // Run while a run goes: queue this one behind it
+        return enqueue(request);
+    startRequest(std::move(request), 0);
+}
+
+void MainWindow::startRequest(RunRequest request, int queueId)
+{
+    m_runQueueId = queueId;
+    if (const auto failure = JobRun::validate(request)) {
+        statusBar()->showMessage(failure->describe());
+        if (queueId) {
+            m_queue->setState(queueId, RunQueue::State::Failed, failure->message);
+            QTimer::singleShot(0, this, &MainWindow::startNextQueued);
+        }
         return;
     }
     if (m_run)
@@ -618,8 +874,19 @@ void MainWindow::onRunFinished(const RunOutcome &outcome)
     }
     if (outcome.status == RunStatus::Failed && !outcome.errors.isEmpty())
         m_tabs->setCurrentWidget(m_errorTab);
+    if (m_runQueueId) {
+        const RunQueue::State state = outcome.status == RunStatus::Ok          ? RunQueue::State::Done
+                                      : outcome.status == RunStatus::Cancelled ? RunQueue::State::Cancelled
+                                                                               : RunQueue::State::Failed;
+        m_queue->setState(m_runQueueId, state,
+                          outcome.failure ? outcome.failure->message
+                                          : tr("%1 s").arg(outcome.elapsedSeconds, 0, 'f', 2));
+        m_runQueueId = 0;
+    }
     updateActions();
     Q_EMIT runFinished(outcome);
+    // The next queued run starts from the event loop, after everyone has seen this one finish.
+    QTimer::singleShot(0, this, &MainWindow::startNextQueued);
 }
 
 } // namespace brigade

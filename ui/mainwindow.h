@@ -11,6 +11,9 @@ class QCheckBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
+class QMenu;
+class QSplitter;
+class QTableWidget;
 class QPushButton;
 class QDoubleSpinBox;
 class QSpinBox;
@@ -20,6 +23,8 @@ namespace brigade {
 
 class ErrorConsole;
 class HistoryView;
+class RunQueue;
+class TrialRun;
 class Job;
 class ParamForm;
 class ResultView;
@@ -55,6 +60,12 @@ public:
     ErrorConsole *errorConsole() const { return m_errors; }
     ResultView *resultView() const { return m_result; }
     HistoryView *historyView() const { return m_history; }
+    RunQueue *runQueue() const { return m_queue; }
+
+    // Queues one run per file with the current job and settings; the queue starts when no run is going.
+    void enqueueFiles(const QStringList &paths);
+    void enqueue(const RunRequest &request);
+    QStringList recentFiles() const;
 
     // Sets the controls (dataset, job, parameters, run settings) to those of a request, e.g. a past run's.
     void applyRequest(const RunRequest &request);
@@ -65,6 +76,8 @@ public Q_SLOTS:
     void openDatasetDialog();
     void selectSample();
     void openGenerateDialog();
+    // Runs a trial of the current request and shows the recommended settings and the forecast.
+    void estimate();
 
 Q_SIGNALS:
     void datasetChanged(const QString &path);
@@ -80,6 +93,12 @@ private:
     QWidget *buildViews();
     void onJobChanged(int index);
     void onRunFinished(const RunOutcome &outcome);
+    void startRequest(RunRequest request, int queueId);
+    void startNextQueued();
+    void rememberRecent(const QString &path);
+    void rebuildRecentMenu();
+    void showPreview(const QString &path);
+    void closeEvent(QCloseEvent *event) override;
     void updateActions();
 
     QString m_dataset;
@@ -109,6 +128,19 @@ private:
     ResultView *m_result = nullptr;
     ErrorConsole *m_errors = nullptr;
     HistoryView *m_history = nullptr;
+    RunQueue *m_queue = nullptr;
+    TrialRun *m_trial = nullptr;
+    QPushButton *m_estimateButton = nullptr;
+    QPushButton *m_applyEstimate = nullptr;
+    QLabel *m_estimateLabel = nullptr;
+    int m_estimatedWorkers = 0;
+    qint64 m_estimatedChunk = 0;
+    int m_runQueueId = 0; // the queue item the current run is, 0 for a run started by Run
+    QMenu *m_recentMenu = nullptr;
+    QTableWidget *m_preview = nullptr;
+    QLabel *m_previewInfo = nullptr;
+    QSplitter *m_splitter = nullptr;
+    int m_previewGeneration = 0; // drops previews that arrive after another dataset was chosen
     QDateTime m_runStarted;
     QWidget *m_errorTab = nullptr;
 };

@@ -77,6 +77,27 @@ QList<SegmentRegistry::Leftover> SegmentRegistry::leftovers()
     return found;
 }
 
+QList<SegmentRegistry::Segment> SegmentRegistry::segments()
+{
+    QList<Segment> found;
+    const QDir dir(directory());
+    const QStringList files = dir.entryList({u"*.seg"_s}, QDir::Files | QDir::System | QDir::Hidden);
+    for (const QString &file : files) {
+        Segment segment;
+        segment.key = dir.filePath(file);
+        segment.ownerPid = ownerPidOf(segment.key);
+        segment.ownerAlive = segment.ownerPid > 0 && processExists(segment.ownerPid);
+        struct shmid_ds ds {
+        };
+        if (const int id = segmentId(segment.key); id >= 0 && ::shmctl(id, IPC_STAT, &ds) == 0) {
+            segment.bytes = qint64(ds.shm_segsz);
+            segment.attached = qint64(ds.shm_nattch);
+        }
+        found.append(segment);
+    }
+    return found;
+}
+
 QList<SegmentRegistry::Leftover> SegmentRegistry::reclaimLeftovers()
 {
     const QList<Leftover> found = leftovers();

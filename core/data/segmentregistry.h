@@ -21,6 +21,16 @@ public:
         qint64 ownerPid = 0;
         qint64 bytes = -1; // -1 if the segment itself is gone and only the key file is left
     };
+    struct Segment {
+        QString key;
+        qint64 ownerPid = 0;
+        bool ownerAlive = false;
+        qint64 bytes = -1;    // -1 if only the key file is left
+        qint64 attached = -1; // processes attached now (shm_nattch), -1 if unknown
+    };
+    // Every segment of this user's Brigade processes, live or left over.
+    static QList<Segment> segments();
+
     // Segments whose owner process no longer exists.
     static QList<Leftover> leftovers();
     // Removes the leftovers of dead owners; returns what was removed. Never touches a live owner's segment.

@@ -2,6 +2,7 @@
 
 #include "core/jobs/csvchunkjob.h"
 #include "core/jobs/registry.h"
+#include "core/pool/procstat.h"
 #include "core/pool/streaming.h"
 #include "core/pool/workerpool.h"
 
@@ -106,6 +107,7 @@ private:
     bool m_done = false;
     RunOutcome m_outcome;
     QElapsedTimer m_clock;
+    ProcStatSampler m_procStats;
 };
 
 namespace {
@@ -137,12 +139,17 @@ void RunEngine::run()
     auto items = m_job->plan(m_context);
     if (!items)
         return finish(RunStatus::Failed, items.failure());
+    m_outcome.plannedItems = *items;
+    m_outcome.sharedBytes = m_data ? m_data->segmentBytes() : 0;
+    if (m_request.planOnly)
+        return finish(RunStatus::Ok, std::nullopt);
     auto output = m_job->createOutput(m_context);
     if (!output)
         return finish(RunStatus::Failed, output.failure());
     if (*output) {
         m_output.emplace(std::move(**output));
         m_context.output = &*m_output;
+        m_outcome.sharedBytes += m_output->segmentBytes();
     }
 
     const int workers = m_request.workers > 0 ? m_request.workers : std::max(1, QThread::idealThreadCount());
@@ -248,8 +255,11 @@ QString RunEngine::describeInput(qint64 begin, qint64 end) const
 
 void RunEngine::emitProgress()
 {
-    if (m_scheduler)
-        Q_EMIT progressed(m_scheduler->snapshot());
+    if (!m_scheduler)
+        return;
+    ProgressSnapshot snapshot = m_scheduler->takeSnapshot();
+    m_procStats.fill(snapshot.workers); // reads /proc at most every few hundred ms
+    Q_EMIT progressed(snapshot);
 }
 
 void RunEngine::cancel()

@@ -32,6 +32,8 @@ struct RunRequest {
     StopActions stopActions;
     // Not empty: only these item ranges [begin, end) are run ("retry failed tasks"); empty: all items.
     QList<std::pair<qint64, qint64>> onlyRanges;
+    bool planOnly =
+        false; // load and plan, then finish without starting a worker (see RunOutcome::plannedItems)
     int priorAttempts = 0; // attempts an earlier run made at onlyRanges: attempt numbers go on from it
 };
 
@@ -51,6 +53,8 @@ struct RunOutcome {
     qint64 chunks = 0;        // of the streamed input
     qint64 chunkBytes = 0;
     qint64 peakMemoryBytes = -1; // the peaks (VmHWM) of the parent and its workers, summed, at the end
+    qint64 plannedItems = -1;    // the items the job's plan() counts for its whole input (onlyRanges aside)
+    qint64 sharedBytes = 0;      // the dataset's (and output's) shared-memory segments
 
     // The --json object: {"job", "status", "result", "workers", "tasks", "elapsed_s", "errors", ...}.
     QCborMap toCbor(const QString &job) const;

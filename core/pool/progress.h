@@ -18,6 +18,20 @@ struct WorkerSnapshot {
     qint64 itemsDone = 0; // over the whole run
     qint64 tasksDone = 0;
     int restarts = 0;
+    double cpuPercent = -1; // of one core, over the last sampling interval; -1: not known
+    qint64 rssBytes = -1;   // resident memory; -1: not known
+};
+
+// One task's stay on a worker slot, from the time it started there to its result or failure.
+struct TaskSpan {
+    int slot = 0;
+    qint64 pid = 0;
+    qint64 taskId = 0;
+    qint64 begin = 0; // items [begin, end)
+    qint64 end = 0;
+    qint64 startMs = 0; // since the run started
+    qint64 endMs = 0;   // a running task: the time of the snapshot
+    bool failed = false;
 };
 
 struct ProgressSnapshot {
@@ -29,6 +43,11 @@ struct ProgressSnapshot {
     double itemsPerSecond = 0;
     double etaSeconds = -1; // unknown until a rate is known
     QList<WorkerSnapshot> workers;
+    // Spans that ended (done or failed) since the previous snapshot: an observer keeps them to draw the
+    // whole run. Spans beyond the cap between two snapshots are only counted, in spansDropped.
+    QList<TaskSpan> endedSpans;
+    QList<TaskSpan> runningSpans; // the task running on each busy slot, up to now
+    qint64 spansDropped = 0;
 };
 
 QString workerStateName(WorkerState state);

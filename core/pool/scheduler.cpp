@@ -161,6 +161,11 @@ ProgressSnapshot Scheduler::snapshot() const
         s.workers.append(slot.view);
         if (slot.view.state == WorkerState::Busy)
             inFlight += slot.view.taskDone;
+        if (slot.view.state == WorkerState::Busy && !slot.assigned.empty()) {
+            const Task &t = slot.assigned.front();
+            s.runningSpans.append({slot.view.slot, slot.view.pid, t.id, t.begin, t.end, slot.frontSinceMs,
+                                   m_clock.isValid() ? m_clock.elapsed() : 0, false});
+        }
     }
     const double done = double(std::min(m_items, m_itemsDone + inFlight));
     if (s.elapsedSeconds > 0 && done > 0) {
@@ -168,6 +173,26 @@ ProgressSnapshot Scheduler::snapshot() const
         s.etaSeconds = double(m_items - qint64(done)) / s.itemsPerSecond;
     }
     return s;
+}
+
+ProgressSnapshot Scheduler::takeSnapshot()
+{
+    ProgressSnapshot s = snapshot();
+    s.endedSpans.swap(m_spans);
+    s.spansDropped = std::exchange(m_spansDropped, 0);
+    return s;
+}
+
+void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wasRunning)
+{
+    if (m_spans.size() >= MaxSpans) {
+        m_spansDropped += 1;
+        return;
+    }
+    const Slot &slot = m_slots[size_t(slotIndex)];
+    const qint64 now = m_clock.elapsed();
+    m_spans.append({slotIndex, slot.view.pid, task.id, task.begin, task.end,
+                    wasRunning ? slot.frontSinceMs : now, now, failed});
 }
 
 bool Scheduler::hasWork() const
@@ -272,6 +297,7 @@ void Scheduler::frontChanged(int slotIndex)
     slot.view.taskItems = front.end - front.begin;
     slot.view.taskDone = 0;
     slot.view.state = WorkerState::Busy;
+    slot.frontSinceMs = m_clock.elapsed();
     if (m_settings.timeoutMs > 0)
         slot.timeout->start();
 }
@@ -297,6 +323,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
             return; // a late result of a task already given up
         const Task task = *it;
         slot.assigned.erase(it);
+        recordSpan(slotIndex, task, false, isFront);
         slot.view.itemsDone += task.end - task.begin;
         slot.view.tasksDone += 1;
         complete(task, message.body.value(field::Value));
@@ -334,6 +361,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         }
         const Task task = *it;
         slot.assigned.erase(it);
+        recordSpan(slotIndex, task, true, isFront);
         if (report.stage == u"attach"_s) {
             // The initializer failed: the worker is unusable. The task is retried first on its successor.
             slot.ready = false;
@@ -388,6 +416,8 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
 
     std::deque<Task> tasks;
     tasks.swap(slot.assigned);
+    if (!tasks.empty()) // the running task ended with its worker, whoever is to blame
+        recordSpan(slotIndex, tasks.front(), true, true);
     // The running task pays for the death, unless the crash handler says it struck outside of it
     // (after the result of an earlier task, say).
     const bool frontToBlame = !tasks.empty() && (!note || note->task < 0 || note->task == tasks.front().id);
@@ -422,6 +452,7 @@ void Scheduler::onTimeout(int slotIndex)
         return;
     const Task running = slot.assigned.front();
     slot.assigned.pop_front();
+    recordSpan(slotIndex, running, true, true);
     slot.ready = false; // no more tasks for the hung worker: its task is retried on a fresh one
     ErrorReport report;
     report.kind = u"timeout"_s;

@@ -54,6 +54,8 @@ public:
     void cancel();
 
     ProgressSnapshot snapshot() const;
+    // The snapshot with the task spans ended since the previous call: for the engine, the one caller.
+    ProgressSnapshot takeSnapshot();
     qint64 chunkSize() const { return m_chunk; }
     qint64 tasksTotal() const { return m_tasksTotal; }
     qint64 failedTasks() const { return m_failedTasks; }
@@ -92,6 +94,7 @@ private:
         qint64 lostAtNs = -1;      // when the previous worker went, until its orphans run again
         QTimer *timeout = nullptr;
         WorkerSnapshot view;
+        qint64 frontSinceMs = 0; // when the running task started (ms since start())
     };
 
     void onReady(int slot, qint64 pid);
@@ -103,6 +106,7 @@ private:
     std::optional<Task> nextTask(Slot &slot);
     bool hasWork() const;
     void frontChanged(int slot);
+    void recordSpan(int slot, const Task &task, bool failed, bool wasRunning);
     // Replaces the slot's worker: its running task is charged by the caller; the rest become orphans.
     void replaceWorker(int slot, const StopActions &how);
     void complete(const Task &task, std::optional<QCborValue> value);
@@ -136,6 +140,9 @@ private:
     bool m_halting = false; // HaltPolicy::Soon after a final failure: nothing new is dispatched
     bool m_finished = false;
     QElapsedTimer m_clock;
+    QList<TaskSpan> m_spans; // ended since the last takeSnapshot(), at most MaxSpans
+    qint64 m_spansDropped = 0;
+    static constexpr qsizetype MaxSpans = 20000;
 };
 
 } // namespace brigade

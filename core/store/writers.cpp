@@ -9,8 +9,10 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -229,6 +231,182 @@ std::optional<Failure> writeStandardOutput(const QString &path, const QCborMap &
         return writeCsvRows(path, {u"key"_s, u"value"_s}, rows);
     }
     return writeFailure(path, u"unsupported output type (expected .csv, .tsv, .npy or .json)"_s);
+}
+
+namespace {
+
+bool isMapList(const QCborValue &value)
+{
+    if (!value.isArray() || value.toArray().isEmpty())
+        return false;
+    const QCborArray list = value.toArray();
+    return std::all_of(list.cbegin(), list.cend(), [](const QCborValue &v) { return v.isMap(); });
+}
+
+bool isHistogram(const QCborMap &result)
+{
+    return isMapList(result.value(u"columns"_s)) &&
+           result.value(u"columns"_s).toArray().first().toMap().value(u"counts"_s).isArray();
+}
+
+bool isCorrelation(const QCborMap &result)
+{
+    return result.value(u"columns"_s).isArray() && result.value(u"correlation"_s).isArray();
+}
+
+// A numeric matrix of the result, column-major, with a name per column; empty when it has none.
+struct ResultMatrix {
+    qint64 rows = 0;
+    QStringList names;
+    std::vector<double> values;
+};
+
+double numberOrNan(const QCborValue &v)
+{
+    return v.isDouble() || v.isInteger() ? v.toDouble() : std::numeric_limits<double>::quiet_NaN();
+}
+
+ResultMatrix resultMatrix(const QCborMap &result)
+{
+    ResultMatrix m;
+    if (isCorrelation(result)) {
+        const QCborArray names = result.value(u"columns"_s).toArray();
+        const QCborArray rows = result.value(u"correlation"_s).toArray();
+        m.rows = rows.size();
+        for (qsizetype j = 0; j < names.size(); ++j) {
+            m.names << names[j].toString();
+            for (qsizetype i = 0; i < rows.size(); ++i)
+                m.values.push_back(numberOrNan(rows[i].toArray()[j]));
+        }
+        if (m.rows != names.size())
+            return {};
+    } else if (isHistogram(result)) {
+        const QCborArray columns = result.value(u"columns"_s).toArray();
+        m.rows = columns.first().toMap().value(u"counts"_s).toArray().size();
+        for (const QCborValue &column : columns) {
+            const QCborArray counts = column.toMap().value(u"counts"_s).toArray();
+            if (counts.size() != m.rows)
+                return {}; // ragged: no matrix
+            m.names << column.toMap().value(u"name"_s).toString();
+            for (const QCborValue &count : counts)
+                m.values.push_back(numberOrNan(count));
+        }
+    }
+    return m;
+}
+
+} // namespace
+
+ResultTable resultTable(const QCborMap &result)
+{
+    ResultTable table;
+    if (result.isEmpty())
+        return table;
+    if (isHistogram(result)) {
+        table.header = {u"name"_s, u"left"_s, u"right"_s, u"count"_s};
+        for (const QCborValue &value : result.value(u"columns"_s).toArray()) {
+            const QCborMap column = value.toMap();
+            const QCborArray edges = column.value(u"edges"_s).toArray();
+            const QCborArray counts = column.value(u"counts"_s).toArray();
+            for (qsizetype k = 0; k < counts.size(); ++k)
+                table.rows.append({column.value(u"name"_s), edges[k], edges[k + 1], counts[k]});
+        }
+        return table;
+    }
+    if (isCorrelation(result)) {
+        const QCborArray names = result.value(u"columns"_s).toArray();
+        const QCborArray matrix = result.value(u"correlation"_s).toArray();
+        table.header << u"name"_s;
+        for (const QCborValue &name : names)
+            table.header << name.toString();
+        for (qsizetype i = 0; i < matrix.size(); ++i) {
+            QCborArray row{names[i]};
+            for (const QCborValue &v : matrix[i].toArray())
+                row.append(v);
+            table.rows.append(row);
+        }
+        return table;
+    }
+    const QString listKey = isMapList(result.value(u"features"_s)) ? u"features"_s : u"columns"_s;
+    if (isMapList(result.value(listKey))) {
+        // The keys in order of first appearance; a list of numbers (an image's histogram) becomes one
+        // column per entry, key_0, key_1, ...
+        const QCborArray list = result.value(listKey).toArray();
+        QList<std::pair<QString, qsizetype>> keys; // key, and for a list its length (else -1)
+        for (const QCborValue &value : list) {
+            const QCborMap map = value.toMap();
+            for (auto it = map.cbegin(); it != map.cend(); ++it) {
+                const QString key = it.key().toString();
+                const qsizetype width = it.value().isArray() ? it.value().toArray().size() : -1;
+                auto known = std::find_if(keys.begin(), keys.end(), [&](const auto &k) { return k.first == key; });
+                if (known == keys.end())
+                    keys.append({key, width});
+                else
+                    known->second = std::max(known->second, width);
+            }
+        }
+        for (const auto &[key, width] : std::as_const(keys)) {
+            if (width < 0)
+                table.header << key;
+            for (qsizetype k = 0; k < width; ++k)
+                table.header << (key == u"histogram"_s ? u"hist_%1"_s.arg(k) : u"%1_%2"_s.arg(key).arg(k));
+        }
+        for (const QCborValue &value : list) {
+            const QCborMap map = value.toMap();
+            QCborArray row;
+            for (const auto &[key, width] : std::as_const(keys)) {
+                if (width < 0) {
+                    row.append(map.value(key));
+                    continue;
+                }
+                const QCborArray cells = map.value(key).toArray();
+                for (qsizetype k = 0; k < width; ++k)
+                    row.append(k < cells.size() ? cells[k] : QCborValue(QCborValue::Null));
+            }
+            table.rows.append(row);
+        }
+        return table;
+    }
+    table.header = {u"key"_s, u"value"_s};
+    for (auto it = result.cbegin(); it != result.cend(); ++it)
+        if (!it.value().isArray() && !it.value().isMap())
+            table.rows.append({it.key(), it.value()});
+    return table;
+}
+
+QList<OutputFormat> resultFormats(const QCborMap &result)
+{
+    if (result.isEmpty())
+        return {};
+    QList<OutputFormat> formats{OutputFormat::Csv, OutputFormat::Json};
+    if (!resultMatrix(result).values.empty())
+        formats.append(OutputFormat::Npy);
+    return formats;
+}
+
+std::optional<Failure> writeResult(const QString &path, const QCborMap &result)
+{
+    const auto format = outputFormatOf(path);
+    const QList<OutputFormat> formats = resultFormats(result);
+    if (!format || !formats.contains(*format)) {
+        QStringList names;
+        for (OutputFormat f : formats)
+            names << outputFormatName(f);
+        return writeFailure(path, u"this result is saved as %1 (the extension picks the format)"_s.arg(
+                                      names.join(u", "_s)));
+    }
+    if (format == OutputFormat::Json)
+        return writeJson(path, result);
+    if (format == OutputFormat::Csv) {
+        const ResultTable table = resultTable(result);
+        return writeCsvRows(path, table.header, table.rows);
+    }
+    const ResultMatrix m = resultMatrix(result);
+    auto array = SharedArray::create(Dtype::Float64, m.rows, qint64(m.names.size()), m.names);
+    if (!array)
+        return array.failure();
+    std::copy(m.values.cbegin(), m.values.cend(), array->data<double>());
+    return writeNpy(path, *array);
 }
 
 } // namespace brigade

@@ -36,4 +36,21 @@ std::optional<Failure> writeArrayCsv(const QString &path, const SharedArray &arr
 std::optional<Failure> writeStandardOutput(const QString &path, const QCborMap &result,
                                            const SharedArray *array);
 
+// A result as the one table its CSV holds, the same layout its job writes for --output: a histogram's
+// bins (name, left, right, count), a correlation matrix (name, then one column per column), image
+// features (name, width, ..., hist_k), any other "columns" table one row per column map, else key,value
+// rows of the scalars. Empty header for an empty result.
+struct ResultTable {
+    QStringList header;
+    QList<QCborArray> rows;
+};
+ResultTable resultTable(const QCborMap &result);
+
+// The formats a result can be saved in: JSON and CSV for any result, NPY only for a numeric matrix
+// (a correlation matrix; histogram counts, one column per column).
+QList<OutputFormat> resultFormats(const QCborMap &result);
+
+// Writes a result in the format its extension picks (one of resultFormats()), atomically.
+std::optional<Failure> writeResult(const QString &path, const QCborMap &result);
+
 } // namespace brigade
