@@ -238,7 +238,7 @@ private Q_SLOTS:
 
         const Ran human = runBrigade({u"inspect"_s, path});
         QCOMPARE(human.exitCode, 0);
-        QVERIFY2(human.out.contains("delimiter ;"), human.out.constData());
+        QVERIFY2(human.out.contains("delimiter \";\""), human.out.constData());
     }
 
     void inspectNpyAndErrors()

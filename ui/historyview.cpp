@@ -189,6 +189,8 @@ void HistoryView::compareSelected()
             e.request.value(u"params"_s) == chosen->request.value(u"params"_s))
             byWorkers[e.workers].append(e.durationSeconds);
     QChart *chart = m_chart->chart();
+    chart->setTheme(palette().color(QPalette::Window).lightnessF() < 0.5 ? QChart::ChartThemeDark
+                                                                         : QChart::ChartThemeLight);
     chart->removeAllSeries();
     for (QAbstractAxis *axis : chart->axes())
         chart->removeAxis(axis);

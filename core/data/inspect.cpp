@@ -208,7 +208,8 @@ QString DatasetInfo::toText() const
         text +=
             u"  shape     %1 rows x %2 numeric columns, computed as %3\n"_s.arg(rows).arg(cols).arg(dtype);
     if (kind == u"csv"_s || kind == u"tsv"_s)
-        text += u"  dialect   delimiter %1, %2\n"_s.arg(delimiter, header ? u"header row"_s : u"no header"_s);
+        text +=
+            u"  dialect   delimiter \"%1\", %2\n"_s.arg(delimiter, header ? u"header row"_s : u"no header"_s);
     if (!columns.isEmpty() && kind != u"image-folder"_s) {
         text += u"  columns\n"_s;
         for (const ColumnInfo &col : columns)
