@@ -1213,7 +1213,6 @@ void TestGui::timelineShowsFailedTasksInRed()
     QCOMPARE(timeline->laneCount(), 3);
 
     const QImage image = timeline->grab().toImage();
-    image.save(u"/tmp/hmon-timeline.png"_s); window.grab().save(u"/tmp/hmon-window.png"_s); // HMONTMP
     const QPoint red = firstRedPixel(image);
     QVERIFY2(red.x() >= 0, "no failed span painted red");
     const std::optional<TaskSpan> span = timeline->spanAt(red);
