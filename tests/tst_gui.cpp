@@ -2,6 +2,7 @@
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
 #include "core/jobs/job.h"
+#include "core/pool/procstat.h"
 #include "core/store/history.h"
 #include "ui/errorconsole.h"
 #include "ui/heatmapview.h"
@@ -212,6 +213,7 @@ private Q_SLOTS:
     void monitorShowsLiveWorkersAndTimeline();
     void timelineShowsFailedTasksInRed();
     void timelinePaintsHundredThousandSpans();
+    void procStatSamplesThisProcess();
 };
 
 void TestGui::initTestCase()
@@ -1300,6 +1302,40 @@ void TestGui::estimateRecommendsAndForecasts()
     // Busy machines are noisy: the forecast is checked for its order of magnitude only.
     QVERIFY2(forecast > outcome.elapsedSeconds / 5 && forecast < outcome.elapsedSeconds * 5,
              qPrintable(u"forecast %1 s, run %2 s"_s.arg(forecast).arg(outcome.elapsedSeconds)));
+}
+
+void TestGui::procStatSamplesThisProcess()
+{
+    const qint64 self = QCoreApplication::applicationPid();
+    const std::optional<ProcStat> stat = readProcStat(self);
+    QVERIFY(stat);
+    QVERIFY(stat->rssBytes > 0);
+    QVERIFY(stat->cpuTicks >= 0 && stat->startTicks > 0);
+    QVERIFY(!readProcStat(0));
+
+    // The first sample of a pid is its average since it started; the next one, a delta over the interval.
+    ProcStatSampler sampler(50);
+    QList<WorkerSnapshot> workers{WorkerSnapshot{}};
+    workers[0].pid = self;
+    sampler.fill(workers);
+    QVERIFY(workers[0].rssBytes > 0);
+    QVERIFY(workers[0].cpuPercent >= 0);
+    QElapsedTimer busy;
+    busy.start();
+    volatile double sink = 0;
+    while (busy.elapsed() < 300)
+        sink = sink + 1.0;
+    sampler.fill(workers);
+    QVERIFY2(workers[0].cpuPercent > 0, qPrintable(QString::number(workers[0].cpuPercent)));
+    qInfo("this process: %.0f %% CPU while spinning, %.1f MiB resident", workers[0].cpuPercent,
+          double(workers[0].rssBytes) / (1024.0 * 1024.0));
+
+    // A pid that is gone shows nothing rather than stale figures.
+    workers[0] = WorkerSnapshot{};
+    workers[0].pid = 0x7ffffff0;
+    sampler.fill(workers);
+    QCOMPARE(workers[0].cpuPercent, -1.0);
+    QCOMPARE(workers[0].rssBytes, -1);
 }
 
 #include "tst_gui.moc"

@@ -286,7 +286,8 @@ void TaskTimeline::paintEvent(QPaintEvent *)
     if (m_dropped > 0) {
         painter.setPen(pal.color(QPalette::Text));
         painter.drawText(rect().adjusted(0, 0, -8, 0), Qt::AlignRight | Qt::AlignTop,
-                         tr("%n task(s) not shown", nullptr, int(std::min<qint64>(m_dropped, std::numeric_limits<int>::max()))));
+                         tr("%n task(s) not shown", nullptr,
+                            int(std::min<qint64>(m_dropped, std::numeric_limits<int>::max()))));
     }
 }
 

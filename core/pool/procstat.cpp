@@ -93,12 +93,18 @@ void ProcStatSampler::sample(const QList<WorkerSnapshot> &workers)
         next.emplace(w.pid, s);
     }
     m_samples = std::move(next); // pids no longer listed are forgotten
+    m_tried.clear();
+    for (const WorkerSnapshot &w : workers)
+        m_tried.insert(w.pid);
     m_lastNs = now;
 }
 
 void ProcStatSampler::fill(QList<WorkerSnapshot> &workers)
 {
-    if (m_lastNs < 0 || m_clock.nsecsElapsed() - m_lastNs >= qint64(m_intervalMs) * 1000000)
+    // A restarted worker shows its figures at once, not an interval later.
+    const bool newPid = std::any_of(workers.begin(), workers.end(),
+                                    [this](const WorkerSnapshot &w) { return !m_tried.contains(w.pid); });
+    if (newPid || m_lastNs < 0 || m_clock.nsecsElapsed() - m_lastNs >= qint64(m_intervalMs) * 1000000)
         sample(workers);
     for (WorkerSnapshot &w : workers) {
         const auto it = m_samples.find(w.pid);

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace brigade {
 
@@ -20,9 +21,9 @@ struct ProcStat {
 // Reads /proc/<pid>/stat and /proc/<pid>/statm; nothing when the process is gone or not readable.
 std::optional<ProcStat> readProcStat(qint64 pid);
 
-// Samples the workers of a snapshot at most once per interval, and fills in the last values between
-// samples, so a caller may ask at any rate. CPU % is the share of one core over the interval; a
-// process seen for the first time gets its average since it started.
+// Samples the workers of a snapshot at most once per interval (and at once when a new pid shows up),
+// and fills in the last values between samples, so a caller may ask at any rate. CPU % is the share of one
+// core over the interval; a process seen for the first time gets its average since it started.
 class ProcStatSampler
 {
 public:
@@ -44,6 +45,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastNs = -1;
     std::unordered_map<qint64, Sample> m_samples; // by pid
+    std::unordered_set<qint64> m_tried;           // the pids of the last sample, readable or not
 };
 
 } // namespace brigade
