@@ -18,7 +18,8 @@ namespace brigade {
 namespace {
 
 constexpr int MaxLanes = 4096;
-constexpr double MinDistinctPx = 3.0; // bars narrower than this merge with their neighbours
+constexpr qsizetype MaxSpans = 2'000'000; // 128 MiB of spans; later ones are counted, not kept
+constexpr double MinDistinctPx = 3.0;     // bars narrower than this merge with their neighbours
 
 QColor failedColor()
 {
@@ -100,6 +101,10 @@ void TaskTimeline::append(const TaskSpan &span)
 {
     if (span.slot < 0 || span.slot >= MaxLanes)
         return;
+    if (m_ended >= MaxSpans) {
+        m_dropped += 1;
+        return;
+    }
     ensureLanes(span.slot + 1);
     Lane &lane = m_lanes[size_t(span.slot)];
     std::vector<TaskSpan> &spans = span.failed ? lane.failed : lane.done;
@@ -191,19 +196,38 @@ void TaskTimeline::paintLane(QPainter &painter, const Geometry &g, const std::ve
             w -= 1; // a pixel of air between bars wide enough to tell apart
         rects.emplace_back(x0, top, std::max(w, 1.0), height);
     };
-    for (const TaskSpan &s : spans) {
+    for (size_t i = 0; i < spans.size(); ++i) {
+        const TaskSpan &s = spans[i];
         const double a = left + double(s.startMs) * g.pxPerMs;
         const double b = left + double(s.endMs) * g.pxPerMs;
         // Touching the bar being built, and one of the two too narrow to show apart: one bar.
         if (open && a < x1 + 1.0 && (b - a < MinDistinctPx || x1 - x0 < MinDistinctPx)) {
             x1 = std::max(x1, b);
-            continue;
+        } else {
+            if (open)
+                flush();
+            x0 = a;
+            x1 = b;
+            open = true;
         }
-        if (open)
-            flush();
-        x0 = a;
-        x1 = b;
-        open = true;
+        // Dense: a worker runs one task at a time, so of the spans starting in this pixel column only the
+        // last one can reach past it. Jumping to it makes a paint cost per pixel, not per task.
+        if (b - a < 1.0) {
+            const double columnEndMs = (std::floor(a) + 1.0 - left) / g.pxPerMs;
+            const auto before = [columnEndMs](const TaskSpan &t) { return double(t.startMs) < columnEndMs; };
+            // Galloping, then binary: the next column is near, and a near search stays in the cache.
+            size_t low = i + 1, step = 1;
+            while (low + step < spans.size() && before(spans[low + step])) {
+                low += step;
+                step *= 2;
+            }
+            const auto from = spans.begin() + qsizetype(low);
+            const auto to = spans.begin() + qsizetype(std::min(low + step, spans.size()));
+            const auto next = std::partition_point(from, to, before);
+            const size_t last = size_t(next - spans.begin()) - 1; // the last span starting in this column
+            if (last > i + 1)
+                i = last - 1; // the loop goes on with spans[last]
+        }
     }
     if (open)
         flush();
