@@ -214,6 +214,7 @@ private Q_SLOTS:
     void timelineShowsFailedTasksInRed();
     void timelinePaintsHundredThousandSpans();
     void procStatSamplesThisProcess();
+    void timelineRepaintsAtMostThirtyTimesASecond();
 };
 
 void TestGui::initTestCase()
@@ -1351,6 +1352,47 @@ void TestGui::procStatSamplesThisProcess()
     sampler.fill(workers);
     QCOMPARE(workers[0].cpuPercent, -1.0);
     QCOMPARE(workers[0].rssBytes, -1);
+}
+
+void TestGui::timelineRepaintsAtMostThirtyTimesASecond()
+{
+    TaskTimeline timeline;
+    timeline.resize(600, 120);
+    timeline.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&timeline));
+    struct PaintCounter : QObject {
+        int paints = 0;
+        bool eventFilter(QObject *, QEvent *event) override
+        {
+            paints += event->type() == QEvent::Paint;
+            return false;
+        }
+    } counter;
+    timeline.installEventFilter(&counter);
+
+    // Snapshots far faster than the engine's 20 Hz: each is taken in, the paints stay throttled.
+    ProgressSnapshot snapshot;
+    snapshot.workers = {WorkerSnapshot{}, WorkerSnapshot{}};
+    snapshot.workers[1].slot = 1;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 id = 0;
+    while (clock.elapsed() < 1000) {
+        const qint64 now = clock.elapsed();
+        snapshot.elapsedSeconds = double(now) / 1000.0;
+        snapshot.endedSpans = {TaskSpan{int(id % 2), 0, id, id, id + 1, now, now + 1, false}};
+        timeline.addSnapshot(snapshot);
+        ++id;
+        QCoreApplication::processEvents();
+        QTest::qWait(1);
+    }
+    const qint64 seconds = (clock.elapsed() + 999) / 1000;
+    qInfo("%lld snapshots in %lld ms, %d paints", id, clock.elapsed(), counter.paints);
+    QCOMPARE(timeline.endedCount(), id);
+    QVERIFY(id > 100);
+    QVERIFY2(counter.paints >= 5 &&
+                 counter.paints <= seconds * (1000 / TaskTimeline::MinRepaintIntervalMs + 2),
+             qPrintable(QString::number(counter.paints)));
 }
 
 #include "tst_gui.moc"

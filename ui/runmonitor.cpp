@@ -96,7 +96,7 @@ RunMonitor::RunMonitor(QWidget *parent)
     layout->addWidget(m_workerBox);
 
     m_timeline = new TaskTimeline(this);
-    layout->addWidget(m_timeline, 1);
+    layout->addWidget(m_timeline);
 }
 
 void RunMonitor::reset()

@@ -55,7 +55,7 @@ TaskTimeline::TaskTimeline(QWidget *parent)
     setObjectName(u"taskTimeline"_s);
     setAccessibleName(tr("Task timeline"));
     setAttribute(Qt::WA_OpaquePaintEvent);
-    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred); // lanes high enough to read, no more
     m_repaintTimer = new QTimer(this);
     m_repaintTimer->setSingleShot(true);
     connect(m_repaintTimer, &QTimer::timeout, this, qOverload<>(&QWidget::update));
