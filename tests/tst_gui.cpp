@@ -215,6 +215,7 @@ private Q_SLOTS:
     void timelinePaintsHundredThousandSpans();
     void procStatSamplesThisProcess();
     void timelineRepaintsAtMostThirtyTimesASecond();
+    void timelineRunningSpanGrowsWithoutSnapshots();
 };
 
 void TestGui::initTestCase()
@@ -1393,6 +1394,31 @@ void TestGui::timelineRepaintsAtMostThirtyTimesASecond()
     QVERIFY2(counter.paints >= 5 &&
                  counter.paints <= seconds * (1000 / TaskTimeline::MinRepaintIntervalMs + 2),
              qPrintable(QString::number(counter.paints)));
+}
+
+void TestGui::timelineRunningSpanGrowsWithoutSnapshots()
+{
+    // A task that reports nothing (a hung worker, say) brings no snapshots: its bar grows all the same.
+    TaskTimeline timeline;
+    timeline.resize(600, 80);
+    timeline.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&timeline));
+    ProgressSnapshot snapshot;
+    snapshot.workers = {WorkerSnapshot{}};
+    snapshot.elapsedSeconds = 1.0;
+    snapshot.runningSpans = {TaskSpan{0, 4242, 7, 70, 80, 500, 1000, false}};
+    timeline.addSnapshot(snapshot);
+    QVERIFY(timeline.nowMs() >= 1000);
+    QTRY_VERIFY_WITH_TIMEOUT(timeline.nowMs() >= 1300 && timeline.spanMs() >= 1300, 5000);
+    const std::optional<TaskSpan> running = timeline.spanAt(QPoint(timeline.width() - 12, 20));
+    QVERIFY(running && !running->failed && running->taskId == 7);
+    QVERIFY(running->endMs >= 1300);
+    QVERIFY2(TaskTimeline::describe(*running, true).contains(u"running"_s),
+             qPrintable(TaskTimeline::describe(*running, true)));
+
+    // Once the run is over, time stands at its last snapshot.
+    timeline.finish();
+    QCOMPARE(timeline.nowMs(), 1000);
 }
 
 #include "tst_gui.moc"

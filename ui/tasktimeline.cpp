@@ -59,6 +59,12 @@ TaskTimeline::TaskTimeline(QWidget *parent)
     m_repaintTimer = new QTimer(this);
     m_repaintTimer->setSingleShot(true);
     connect(m_repaintTimer, &QTimer::timeout, this, qOverload<>(&QWidget::update));
+    m_tick = new QTimer(this);
+    m_tick->setInterval(IdleTickMs);
+    connect(m_tick, &QTimer::timeout, this, [this] {
+        if (m_sinceSnapshot.elapsed() >= IdleTickMs) // snapshots repaint by themselves
+            requestRepaint();
+    });
 }
 
 void TaskTimeline::reset()
@@ -69,6 +75,7 @@ void TaskTimeline::reset()
     m_dropped = 0;
     m_nowMs = m_lastEndMs = 0;
     m_live = false;
+    m_tick->stop();
     updateGeometry();
     requestRepaint();
 }
@@ -80,9 +87,16 @@ qsizetype TaskTimeline::laneSpanCount(int lane) const
     return qsizetype(m_lanes[size_t(lane)].done.size() + m_lanes[size_t(lane)].failed.size());
 }
 
+qint64 TaskTimeline::nowMs() const
+{
+    if (m_live && !m_running.isEmpty() && m_sinceSnapshot.isValid())
+        return m_nowMs + m_sinceSnapshot.elapsed();
+    return m_nowMs;
+}
+
 qint64 TaskTimeline::spanMs() const
 {
-    qint64 ms = std::max<qint64>({m_nowMs, m_lastEndMs, 1});
+    qint64 ms = std::max<qint64>({nowMs(), m_lastEndMs, 1});
     for (const TaskSpan &s : m_running)
         ms = std::max(ms, s.endMs);
     return ms;
@@ -130,6 +144,11 @@ void TaskTimeline::addSnapshot(const ProgressSnapshot &snapshot)
     m_running = snapshot.runningSpans;
     m_dropped += snapshot.spansDropped;
     m_nowMs = std::max(m_nowMs, qint64(snapshot.elapsedSeconds * 1000.0));
+    m_sinceSnapshot.start();
+    if (m_running.isEmpty())
+        m_tick->stop();
+    else if (!m_tick->isActive())
+        m_tick->start();
     requestRepaint();
 }
 
@@ -145,6 +164,7 @@ void TaskTimeline::addSpans(const QList<TaskSpan> &spans, qint64 nowMs)
 void TaskTimeline::finish()
 {
     m_live = false;
+    m_tick->stop();
     requestRepaint();
 }
 
@@ -299,11 +319,13 @@ void TaskTimeline::paintEvent(QPaintEvent *)
     running.setAlpha(110);
     painter.setBrush(running);
     painter.setPen(done);
+    const qint64 now = nowMs();
     for (const TaskSpan &s : std::as_const(m_running)) {
         if (s.slot < 0 || s.slot >= lanes)
             continue;
         const double x0 = g.plot.left() + double(s.startMs) * g.pxPerMs;
-        const double w = std::max(1.0, double(s.endMs - s.startMs) * g.pxPerMs - 1);
+        const qint64 end = std::max(s.endMs, now); // still running: up to now
+        const double w = std::max(1.0, double(end - s.startMs) * g.pxPerMs - 1);
         painter.drawRect(QRectF(x0, g.plot.top() + s.slot * g.laneHeight + pad, w, barHeight - 1));
     }
 
@@ -323,9 +345,12 @@ std::optional<TaskSpan> TaskTimeline::spanAt(QPoint pos) const
     const int lane = std::clamp(int((pos.y() - g.plot.top()) / g.laneHeight), 0, laneCount() - 1);
     const double t = (pos.x() - g.plot.left()) / g.pxPerMs;
     const double tolerance = 2.0 / g.pxPerMs; // two pixels either side
-    for (const TaskSpan &s : m_running)
+    const qint64 now = nowMs();
+    for (TaskSpan s : m_running) {
+        s.endMs = std::max(s.endMs, now);
         if (s.slot == lane && double(s.startMs) <= t + tolerance && double(s.endMs) >= t - tolerance)
             return s;
+    }
     // The nearest span among the few starting just before t: spans of a lane barely overlap.
     const auto nearest = [&](const std::vector<TaskSpan> &spans) -> std::optional<TaskSpan> {
         auto it = std::upper_bound(spans.begin(), spans.end(), t + tolerance,

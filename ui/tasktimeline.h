@@ -22,6 +22,8 @@ public:
 
     // Repaints come at most this often, however fast snapshots arrive.
     static constexpr int MinRepaintIntervalMs = 33;
+    // Without snapshots (a task that reports nothing, a hung worker) running bars still grow this often.
+    static constexpr int IdleTickMs = 100;
 
     qsizetype endedCount() const { return m_ended; }
     qsizetype failedCount() const { return m_failed; }
@@ -30,6 +32,8 @@ public:
     // Ended spans in one lane (worker slot), done and failed.
     qsizetype laneSpanCount(int lane) const;
     qint64 spanMs() const; // the time the axis covers
+    // The run's time now: the last snapshot's, moved on by the time since it while tasks are running.
+    qint64 nowMs() const;
     // The span drawn under a point of the widget (a failed or running one before a done one).
     std::optional<TaskSpan> spanAt(QPoint pos) const;
     static QString describe(const TaskSpan &span, bool running);
@@ -77,7 +81,9 @@ private:
     qint64 m_lastEndMs = 0;
     bool m_live = false;
     QTimer *m_repaintTimer = nullptr;
+    QTimer *m_tick = nullptr;
     QElapsedTimer m_sinceRepaint;
+    QElapsedTimer m_sinceSnapshot;
 };
 
 } // namespace brigade
