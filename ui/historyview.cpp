@@ -211,7 +211,7 @@ void HistoryView::compareSelected()
     x->setTitleText(tr("workers"));
     auto *y = new QValueAxis;
     y->setRange(0, highest > 0 ? highest * 1.1 : 1);
-    y->setTitleText(tr("seconds"));
+    y->setTitleText(tr("s"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);

@@ -207,6 +207,8 @@ QWidget *MainWindow::buildControls()
     m_preview->setAccessibleName(tr("Dataset preview"));
     m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_preview->setMaximumHeight(150);
+    // Wide tables scroll inside the preview instead of widening the controls column.
+    m_preview->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_preview->verticalHeader()->hide();
     m_preview->hide();
     datasetLayout->addWidget(m_preview);
@@ -349,7 +351,9 @@ QWidget *MainWindow::buildControls()
     scroll->setWidget(controls);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(340);
+    // Only ever scrolled vertically: the controls take the column's width, the preview scrolls by itself.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(360);
     return scroll;
 }
 

@@ -294,7 +294,8 @@ void TaskTimeline::paintEvent(QPaintEvent *)
     for (double t = 0; t <= double(spanMs()) + 1e-9; t += step) {
         const double x = g.plot.left() + t * g.pxPerMs;
         painter.drawLine(QPointF(x, axisY), QPointF(x, axisY + 3));
-        const QString label = seconds(t);
+        // Steps under 10 ms are labelled in milliseconds: seconds would round them all to "0.00 s".
+        const QString label = step < 10 ? u"%1 ms"_s.arg(t, 0, 'f', step < 1 ? 1 : 0) : seconds(t);
         const double w = metrics.horizontalAdvance(label);
         painter.drawText(QPointF(std::min(x - w / 2, double(width()) - w - 1), axisY + 3 + metrics.ascent()),
                          label);
