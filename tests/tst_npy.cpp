@@ -4,6 +4,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -274,6 +277,76 @@ private Q_SLOTS:
         const PythonRun run = runPython(GenerateScript, {m_reference.path()}, lines);
         QVERIFY2(run.ok, qPrintable(run.error));
         QCOMPARE(run.output.trimmed().toLongLong(), qint64(cases.size()));
+    }
+
+    // Brigade's stats over numpy-made files (several dtypes, both orders, NaNs) equal numpy's own
+    // nanmean, nanstd(ddof=1), nanmin and nanmax, through the real CLI and workers.
+    void statsAgreeWithNumpy_data()
+    {
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<bool>("fortran");
+        QTest::newRow("<f8 C") << u"<f8"_s << false;
+        QTest::newRow(">f4 F") << u">f4"_s << true;
+        QTest::newRow("<i8 C") << u"<i8"_s << false;
+        QTest::newRow("<u2 F") << u"<u2"_s << true;
+        QTest::newRow("|i1 C") << u"|i1"_s << false;
+    }
+    void statsAgreeWithNumpy()
+    {
+        QFETCH(QString, dtype);
+        QFETCH(bool, fortran);
+        const QString path =
+            m_reference.filePath(u"stats-%1.npy"_s.arg(QString::number(qHash(dtype) ^ fortran)));
+        const QString script = uR"(
+import sys, json
+import numpy as np
+path, dtype, fortran = sys.argv[1], sys.argv[2], sys.argv[3] == '1'
+rng = np.random.default_rng(7)
+x = rng.normal(50, 20, size=(20011, 4))
+if np.dtype(dtype).kind == 'f':
+    x[rng.integers(0, 20011, 300), rng.integers(0, 4, 300)] = np.nan
+a = (np.asfortranarray(x) if fortran else x)
+if np.dtype(dtype).kind in 'iu':
+    info = np.iinfo(dtype)
+    a = np.clip(np.nan_to_num(a), info.min, info.max)
+a = a.astype(dtype, order='F' if fortran else 'C')
+np.save(path, a)
+f = a.astype(np.float64)
+print(json.dumps([[int(np.count_nonzero(~np.isnan(f[:, c]))), float(np.nanmean(f[:, c])),
+                   float(np.nanstd(f[:, c], ddof=1)), float(np.nanmin(f[:, c])), float(np.nanmax(f[:, c]))]
+                  for c in range(f.shape[1])]))
+)"_s;
+        const PythonRun made = runPython(script, {path, dtype, fortran ? u"1"_s : u"0"_s});
+        QVERIFY2(made.ok, qPrintable(made.error));
+        const QJsonArray expected = QJsonDocument::fromJson(made.output).array();
+        QCOMPARE(expected.size(), 4);
+
+        QProcess cli;
+        cli.start(QStringLiteral(BRIGADE_CLI), {u"run"_s, u"stats"_s, u"--input"_s, path, u"--workers"_s,
+                                                u"2"_s, u"--chunk-size"_s, u"997"_s, u"--json"_s});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QJsonArray columns = QJsonDocument::fromJson(cli.readAllStandardOutput())
+                                       .object()
+                                       .value(u"result"_s)
+                                       .toObject()
+                                       .value(u"columns"_s)
+                                       .toArray();
+        QCOMPARE(columns.size(), 4);
+        const QStringList fields{u"count"_s, u"mean"_s, u"std"_s, u"min"_s, u"max"_s};
+        for (qsizetype c = 0; c < 4; ++c) {
+            const QJsonObject got = columns[c].toObject();
+            const QJsonArray want = expected[c].toArray();
+            for (qsizetype k = 0; k < fields.size(); ++k) {
+                const double a = got.value(fields[k]).toDouble();
+                const double b = want[k].toDouble();
+                QVERIFY2(std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)),
+                         qPrintable(u"column %1 %2: brigade %3, numpy %4"_s.arg(c)
+                                        .arg(fields[k])
+                                        .arg(a, 0, 'g', 17)
+                                        .arg(b, 0, 'g', 17)));
+            }
+        }
     }
 
     void readsWhatNumpyWrites_data() { addReferenceRows(smallCases()); }
