@@ -114,6 +114,20 @@ MainWindow::MainWindow(QWidget *parent)
     m_openAction = new QAction(tr("&Open dataset…"), this);
     m_openAction->setShortcut(QKeySequence::Open);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openDatasetDialog);
+    auto *folderAction = new QAction(tr("Open image &folder…"), this);
+    folderAction->setObjectName(u"openFolderAction"_s);
+    connect(folderAction, &QAction::triggered, this, [this] {
+        auto *dialog = new QFileDialog(this, tr("Open a folder of images"),
+                                       settings().value(u"datasetDir"_s, QDir::homePath()).toString());
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::Directory);
+        dialog->setOption(QFileDialog::ShowDirsOnly);
+        connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) {
+            settings().setValue(u"datasetDir"_s, folder);
+            setDataset(folder);
+        });
+        dialog->open();
+    });
     auto *sampleAction = new QAction(tr("Use the &sample dataset"), this);
     connect(sampleAction, &QAction::triggered, this, &MainWindow::selectSample);
     auto *quitAction = new QAction(tr("&Quit"), this);
@@ -121,6 +135,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(quitAction, &QAction::triggered, this, &QWidget::close);
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(m_openAction);
+    fileMenu->addAction(folderAction);
     m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
     m_recentMenu->setObjectName(u"recentMenu"_s);
     fileMenu->addAction(sampleAction);
