@@ -314,6 +314,17 @@ QWidget *MainWindow::buildControls()
     m_timeout->setSpecialValueText(tr("none"));
     settingsLayout->addRow(tr("&Timeout:"), m_timeout);
 
+    m_memoryLimit = new QSpinBox(settingsBox);
+    m_memoryLimit->setObjectName(u"memoryLimit"_s);
+    m_memoryLimit->setAccessibleName(tr("Memory limit"));
+    m_memoryLimit->setToolTip(tr("Memory for Brigade and its workers together; a CSV that would not fit is "
+                                 "streamed through the pool in chunks. 0: the memory available"));
+    m_memoryLimit->setRange(0, 1 << 24);
+    m_memoryLimit->setSingleStep(256);
+    m_memoryLimit->setSuffix(tr(" MiB"));
+    m_memoryLimit->setSpecialValueText(tr("available"));
+    settingsLayout->addRow(tr("&Memory:"), m_memoryLimit);
+
     m_halt = new QComboBox(settingsBox);
     m_halt->setObjectName(u"halt"_s);
     m_halt->setAccessibleName(tr("Halt policy"));
@@ -731,6 +742,7 @@ RunRequest MainWindow::currentRequest() const
     request.chunkSize = m_chunkAuto->isChecked() ? 0 : m_chunkSize->value();
     request.retries = m_retries->value();
     request.timeoutSeconds = m_timeout->value();
+    request.memoryLimit = qint64(m_memoryLimit->value()) << 20;
     request.halt = HaltPolicy(m_halt->currentData().toInt());
     request.ordered = m_ordered->isChecked();
     return request;
@@ -780,6 +792,7 @@ void MainWindow::applyRequest(const RunRequest &request)
     m_ordered->setChecked(request.ordered);
     m_retries->setValue(request.retries);
     m_timeout->setValue(request.timeoutSeconds);
+    m_memoryLimit->setValue(int(request.memoryLimit >> 20));
     m_halt->setCurrentIndex(std::max(0, m_halt->findData(int(request.halt))));
     updateActions();
 }

@@ -118,6 +118,7 @@ private:
     QCheckBox *m_ordered = nullptr;
     QSpinBox *m_retries = nullptr;
     QDoubleSpinBox *m_timeout = nullptr;
+    QSpinBox *m_memoryLimit = nullptr;
     QComboBox *m_halt = nullptr;
     QPushButton *m_runButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
