@@ -1021,7 +1021,16 @@ void TestGui::correlationRunShowsHeatmap()
     QVERIFY(heatmap->colorOf(1.0).red() > heatmap->colorOf(1.0).blue());
     QVERIFY(heatmap->colorOf(-1.0).blue() > heatmap->colorOf(-1.0).red());
     QVERIFY(view->saveFormats().contains(OutputFormat::Npy));
-    QVERIFY(!heatmap->grab().isNull());
+    // Painted: each diagonal cell in the colour of +1 (sampled off its centre, where the value is written).
+    heatmap->resize(480, 360);
+    const QImage image = heatmap->grab().toImage();
+    QVERIFY(!image.isNull());
+    for (int i = 0; i < heatmap->size(); ++i) {
+        const QRect cell = heatmap->cellRect(i, i);
+        QVERIFY(cell.width() > 8);
+        const QPoint corner = cell.topLeft() + QPoint(3, 3);
+        QCOMPARE(image.pixelColor(corner * image.devicePixelRatio()).rgb(), heatmap->colorOf(1.0).rgb());
+    }
 
     auto *picker = window.findChild<QComboBox *>(u"resultPicker"_s);
     QVERIFY(picker);

@@ -393,6 +393,9 @@ void ResultView::showStats()
     QChart *chart = freshChart(tr("Mean ± std (box) and min–max (whiskers) per column"));
     chart->addSeries(series);
     chart->createDefaultAxes();
+    for (QAbstractAxis *axis : chart->axes(Qt::Vertical))
+        if (auto *values = qobject_cast<QValueAxis *>(axis))
+            values->applyNiceNumbers();
     m_chartView->setChart(chart);
     setChartPage(m_chartView);
 }

@@ -338,7 +338,8 @@ ResultTable resultTable(const QCborMap &result)
             for (auto it = map.cbegin(); it != map.cend(); ++it) {
                 const QString key = it.key().toString();
                 const qsizetype width = it.value().isArray() ? it.value().toArray().size() : -1;
-                auto known = std::find_if(keys.begin(), keys.end(), [&](const auto &k) { return k.first == key; });
+                auto known =
+                    std::find_if(keys.begin(), keys.end(), [&](const auto &k) { return k.first == key; });
                 if (known == keys.end())
                     keys.append({key, width});
                 else
@@ -392,8 +393,8 @@ std::optional<Failure> writeResult(const QString &path, const QCborMap &result)
         QStringList names;
         for (OutputFormat f : formats)
             names << outputFormatName(f);
-        return writeFailure(path, u"this result is saved as %1 (the extension picks the format)"_s.arg(
-                                      names.join(u", "_s)));
+        return writeFailure(
+            path, u"this result is saved as %1 (the extension picks the format)"_s.arg(names.join(u", "_s)));
     }
     if (format == OutputFormat::Json)
         return writeJson(path, result);
