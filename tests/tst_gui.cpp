@@ -1,4 +1,5 @@
 // tst_gui: drives MainWindow offscreen against real brigade-worker processes (found through BRIGADE_WORKER).
+#include "core/data/images.h"
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
 #include "core/jobs/job.h"
@@ -39,6 +40,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMimeData>
 #include <QProcess>
 #include <QProgressBar>
@@ -216,6 +218,7 @@ private Q_SLOTS:
     void procStatSamplesThisProcess();
     void timelineRepaintsAtMostThirtyTimesASecond();
     void timelineRunningSpanGrowsWithoutSnapshots();
+    void imagePipelineShowsThumbnails();
 };
 
 void TestGui::initTestCase()
@@ -919,6 +922,7 @@ void runJobOn(MainWindow &window, const QString &job, const QString &path, RunOu
     clickRunAndWait(window, outcome);
     if (QTest::currentTestFailed())
         return;
+    QVERIFY2(!outcome->failure, qPrintable(outcome->failure ? outcome->failure->describe() : QString()));
     QCOMPARE(runStatusName(outcome->status), u"ok"_s);
 }
 
@@ -1426,6 +1430,56 @@ void TestGui::timelineRunningSpanGrowsWithoutSnapshots()
     // Once the run is over, time stands at its last snapshot.
     timeline.finish();
     QCOMPARE(timeline.nowMs(), 1000);
+}
+
+void TestGui::imagePipelineShowsThumbnails()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString input = dir.filePath(u"images"_s);
+    QVERIFY(QDir().mkpath(input));
+    const QList<QColor> colors{Qt::red, Qt::green, Qt::blue, Qt::yellow, Qt::magenta};
+    for (int i = 0; i < colors.size(); ++i) {
+        QImage image(400 + 10 * i, 300, QImage::Format_RGB32);
+        image.fill(colors[i]);
+        QVERIFY(image.save(QDir(input).filePath(u"img%1.png"_s.arg(i))));
+    }
+    const QString output = dir.filePath(u"out"_s);
+    registerImageCodecs(); // as the brigade executable does: image folders need QtGui
+
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunOutcome outcome;
+    runJobOn(window, u"image-pipeline"_s, input, &outcome, {{u"output-dir"_s, output}});
+    if (QTest::currentTestFailed())
+        return;
+
+    ResultView *view = window.resultView();
+    QCOMPARE(view->kind(), ResultView::Kind::Images);
+    QCOMPARE(view->table()->rowCount(), int(colors.size()));
+    auto *thumbnails = window.findChild<QListWidget *>(u"resultThumbnails"_s);
+    QVERIFY(thumbnails && thumbnails->isVisibleTo(&window));
+    QCOMPARE(thumbnails->count(), int(colors.size()));
+    // Read in a thread of their own, then shown, each scaled down to the thumbnail's size.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int i = 0; i < thumbnails->count(); ++i)
+                if (thumbnails->item(i)->icon().isNull())
+                    return false;
+            return true;
+        }(),
+        10000);
+    for (int i = 0; i < thumbnails->count(); ++i) {
+        QListWidgetItem *item = thumbnails->item(i);
+        QCOMPARE(QFileInfo(item->data(Qt::UserRole).toString()).absolutePath(),
+                 QFileInfo(output).absoluteFilePath());
+        const QSize size = item->icon().availableSizes().value(0);
+        QVERIFY2(size.width() <= 128 * window.devicePixelRatio() && size.width() > 0,
+                 qPrintable(item->text()));
+        const QImage pixels = item->icon().pixmap(size).toImage();
+        QCOMPARE(pixels.pixelColor(pixels.width() / 2, pixels.height() / 2).rgb(), QColor(colors[i]).rgb());
+    }
 }
 
 #include "tst_gui.moc"

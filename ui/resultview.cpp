@@ -168,10 +168,9 @@ ResultView::ResultView(QWidget *parent)
     m_thumbnails->setAccessibleName(tr("Transformed images"));
     m_thumbnails->setViewMode(QListView::IconMode);
     m_thumbnails->setIconSize({ThumbnailSide, ThumbnailSide});
-    m_thumbnails->setGridSize({ThumbnailSide + 24, ThumbnailSide + 36});
+    m_thumbnails->setSpacing(8);
     m_thumbnails->setResizeMode(QListView::Adjust);
     m_thumbnails->setMovement(QListView::Static);
-    m_thumbnails->setUniformItemSizes(true);
     m_thumbnails->setWordWrap(true);
     m_charts->addWidget(m_chartView);
     m_charts->addWidget(m_heatmap);
@@ -547,6 +546,8 @@ void ResultView::showImages()
                                   shortNumber(row.value(u"mean_b"_s).toDouble())));
         item->setData(Qt::UserRole, dir.filePath(file));
         item->setTextAlignment(Qt::AlignHCenter | Qt::AlignTop);
+        // Room for the icon from the start: the thumbnails arrive later and must not reflow the view.
+        item->setSizeHint({ThumbnailSide + 16, ThumbnailSide + 2 * fontMetrics().height() + 8});
         paths << dir.filePath(file);
     }
     if (paths.isEmpty())
