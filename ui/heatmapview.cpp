@@ -18,6 +18,7 @@ constexpr int Margin = 8;
 constexpr int LegendBar = 14;
 constexpr int MaxCell = 96;
 constexpr int MaxLabel = 160;
+constexpr int MaxHeader = 90;
 
 // ColorBrewer's RdBu ends around a near-white middle: readable in light and dark palettes alike.
 const QColor Negative(33, 102, 172);
@@ -99,20 +100,19 @@ HeatmapView::Layout HeatmapView::layout() const
     const QFontMetrics fm = fontMetrics();
     for (const QString &name : m_names)
         l.labelWidth = std::max(l.labelWidth, fm.horizontalAdvance(name));
-    l.labelWidth = std::min(l.labelWidth, MaxLabel) + Margin;
+    l.labelWidth = std::min(l.labelWidth + 2, MaxLabel) + Margin;
     const int legendWidth =
         LegendBar + Margin +
         std::max(fm.horizontalAdvance(valueText(-m_limit, 2)), fm.horizontalAdvance(u"0"_s));
-    const int top = fm.height() + Margin; // column names above the grid, horizontal when they fit
-    const int available =
-        std::min(width() - l.labelWidth - legendWidth - 3 * Margin, height() - top - 2 * Margin);
-    l.cell = std::clamp(available / n, 2, MaxCell);
-    int header = top;
-    if (l.labelWidth - Margin > l.cell) // too wide: stand the column names on end
-        header = l.labelWidth;
-    const int availableHeight = height() - header - 2 * Margin;
-    l.cell = std::clamp(std::min(l.cell, availableHeight / n), 2, MaxCell);
-    l.grid = QRect(Margin + l.labelWidth, Margin + header, l.cell * n, l.cell * n);
+    const int wide = width() - l.labelWidth - legendWidth - 3 * Margin;
+    l.header = fm.height(); // column names above the grid, horizontal when they fit
+    l.cell = std::clamp(std::min(wide, height() - l.header - 3 * Margin) / n, 2, MaxCell);
+    if (l.labelWidth - Margin > l.cell) { // too wide: stand the column names on end, elided if long
+        l.header = std::min(l.labelWidth - Margin, MaxHeader);
+        l.cell = std::clamp(std::min(wide, height() - l.header - 3 * Margin) / n, 2, MaxCell);
+    }
+    const int spare = std::max(0, wide - l.cell * n) / 2; // centred in the width left over
+    l.grid = QRect(Margin + l.labelWidth + spare, 2 * Margin + l.header, l.cell * n, l.cell * n);
     l.legend = QRect(l.grid.right() + 2 * Margin, l.grid.top(), LegendBar, l.grid.height());
     return l;
 }
@@ -182,23 +182,24 @@ void HeatmapView::paintEvent(QPaintEvent *)
     // Names: rows on the left, columns on top (on end when wider than a cell).
     painter.setPen(text);
     const int nameWidth = l.labelWidth - Margin;
-    const bool upright = nameWidth > l.cell;
-    if (l.cell >= fm.height() / 2) {
+    const bool upright = l.header > fm.height();
+    if (l.cell >= fm.height() - 2) { // names of smaller cells would overlap: the tooltips name them
         for (int k = 0; k < n; ++k) {
-            const QString name = fm.elidedText(m_names[k], Qt::ElideRight, nameWidth);
-            const QRect row(Margin, l.grid.top() + k * l.cell, nameWidth, l.cell);
-            painter.drawText(row, Qt::AlignRight | Qt::AlignVCenter, name);
+            const QRect row(Margin, l.grid.top() + k * l.cell, l.grid.left() - 2 * Margin, l.cell);
+            painter.drawText(row, Qt::AlignRight | Qt::AlignVCenter,
+                             fm.elidedText(m_names[k], Qt::ElideRight, nameWidth));
             if (upright) {
                 painter.save();
                 painter.translate(l.grid.left() + k * l.cell + l.cell / 2, l.grid.top() - Margin / 2);
                 painter.rotate(-90);
-                painter.drawText(QRect(0, -fm.height() / 2, nameWidth, fm.height()),
-                                 Qt::AlignLeft | Qt::AlignVCenter, name);
+                painter.drawText(QRect(0, -fm.height() / 2, l.header, fm.height()),
+                                 Qt::AlignLeft | Qt::AlignVCenter,
+                                 fm.elidedText(m_names[k], Qt::ElideRight, l.header));
                 painter.restore();
             } else {
                 const QRect column(l.grid.left() + k * l.cell, l.grid.top() - fm.height() - Margin / 2,
                                    l.cell, fm.height());
-                painter.drawText(column, Qt::AlignCenter, name);
+                painter.drawText(column, Qt::AlignCenter, m_names[k]);
             }
         }
     }

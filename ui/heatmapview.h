@@ -48,7 +48,8 @@ private:
         QRect grid;   // the cells
         QRect legend; // the colour scale
         int cell = 0;
-        int labelWidth = 0;
+        int labelWidth = 0; // of the row names, with a margin
+        int header = 0;     // the height of the column names
     };
     Layout layout() const;
     QString valueText(double value, int precision) const;
