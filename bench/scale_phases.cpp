@@ -1,0 +1,53 @@
+// The scale job's compute phase, timed from its task spans: the real JobRun (parent and brigade-worker
+// processes over shared memory) multiplies N generated float64 by 2; the phase runs from the first task's
+// start to the last task's end (millisecond spans). Prints one JSON object with its bandwidth.
+// Usage: scale_phases [N] (BRIGADE_WORKER must name brigade-worker)
+#include "core/pool/jobrun.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+using namespace brigade;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const qint64 n = argc > 1 ? QByteArray(argv[1]).toLongLong() : 10'000'000;
+    RunRequest request;
+    request.job = u"scale"_s;
+    request.params.insert(u"factor"_s, u"2"_s);
+    request.input.generatedRows = n;
+    request.workers = 2;
+    JobRun run(request);
+    qint64 first = std::numeric_limits<qint64>::max(), last = 0, spans = 0;
+    QObject::connect(&run, &JobRun::progressed, &app, [&](const ProgressSnapshot &snapshot) {
+        for (const TaskSpan &span : snapshot.endedSpans) {
+            first = std::min(first, span.startMs);
+            last = std::max(last, span.endMs);
+            ++spans;
+        }
+    });
+    QEventLoop loop;
+    RunOutcome outcome;
+    QObject::connect(&run, &JobRun::finished, &loop, [&](const RunOutcome &o) {
+        outcome = o;
+        loop.quit();
+    });
+    run.start();
+    loop.exec();
+    if (outcome.status != RunStatus::Ok || spans != outcome.tasks || spans == 0) {
+        std::fprintf(stderr, "scale_phases: run not ok or spans missing (%lld of %lld)\n", spans, outcome.tasks);
+        return 1;
+    }
+    // At least a millisecond: spans are whole milliseconds.
+    const double seconds = double(std::max<qint64>(1, last - first)) / 1e3;
+    const double bytes = 2.0 * double(n) * double(sizeof(double));
+    std::printf("{\"n\": %lld, \"compute_s\": %.6f, \"bandwidth_gbs\": %.4f, \"elapsed_s\": %.6f, \"tasks\": %lld}\n", n,
+                seconds, bytes / seconds / 1e9, outcome.elapsedSeconds, outcome.tasks);
+    return 0;
+}
