@@ -219,6 +219,7 @@ private Q_SLOTS:
     void timelineRepaintsAtMostThirtyTimesASecond();
     void timelineRunningSpanGrowsWithoutSnapshots();
     void imagePipelineShowsThumbnails();
+    void saveAsDialogOffersResultFormats();
 };
 
 void TestGui::initTestCase()
@@ -1480,6 +1481,40 @@ void TestGui::imagePipelineShowsThumbnails()
         const QImage pixels = item->icon().pixmap(size).toImage();
         QCOMPARE(pixels.pixelColor(pixels.width() / 2, pixels.height() / 2).rgb(), QColor(colors[i]).rgb());
     }
+}
+
+void TestGui::saveAsDialogOffersResultFormats()
+{
+    QTemporaryDir dir;
+    const QString path = writeResultsCsv(dir, 100);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RunOutcome outcome;
+    runJobOn(window, u"stats"_s, path, &outcome);
+    if (QTest::currentTestFailed())
+        return;
+
+    auto *save = window.findChild<QPushButton *>(u"resultSaveAs"_s);
+    QVERIFY(save && save->isEnabled());
+    QTest::mouseClick(save, Qt::LeftButton);
+    // The dialog is open without blocking: the test goes on while it shows.
+    QFileDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (dialog = window.findChild<QFileDialog *>(u"resultSaveDialog"_s)) && dialog->isVisible(), 5000);
+    const QStringList filters = dialog->nameFilters();
+    QCOMPARE(filters.size(), 2); // CSV and JSON; no .npy for column statistics
+    QVERIFY(filters[0].contains(u"*.csv"_s));
+    QVERIFY(filters[1].contains(u"*.json"_s));
+    const QString json = dir.filePath(u"picked.json"_s);
+    QSignalSpy saved(window.resultView(), &ResultView::saved);
+    dialog->selectFile(json);
+    static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as the Save button does
+    QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 5000);
+    QCOMPARE(saved.first().first().toString(), json);
+    QFile file(json);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(file.readAll()).object(), outcome.result.toJsonObject());
 }
 
 #include "tst_gui.moc"
