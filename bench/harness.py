@@ -17,6 +17,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 PY = "/usr/bin/python3"  # Debian's interpreter and numpy, not whatever python3 is first on PATH
 REPS = int(os.environ.get("REPS", "5"))
+SHORT_REPS = 2 * REPS - 1  # comparisons of sub-second runs, where a repetition costs little and noise is large
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 
 build = Path(sys.argv[1]).resolve()
@@ -102,7 +103,7 @@ def loadavg():
     return float(open("/proc/loadavg").read().split()[0])
 
 
-results = {"build_s": float(os.environ.get("BENCH_BUILD_S", "nan")), "reps": REPS, "machine": machine(), "load_before": loadavg(), "started": time.time(), "benchmarks": {}}
+results = {"build_s": float(os.environ.get("BENCH_BUILD_S", "nan")), "reps": REPS, "short_reps": SHORT_REPS, "machine": machine(), "load_before": loadavg(), "started": time.time(), "benchmarks": {}}
 
 
 def bench(name):
@@ -136,7 +137,7 @@ def _():
     })
 
 
-TINY_N = int(os.environ.get("TINY_N", "50000"))
+TINY_N = int(os.environ.get("TINY_N", "100000"))
 
 
 @bench("tiny_tasks")
@@ -157,7 +158,7 @@ def _():
     r = alternated({
         "brigade": brigade_run("scale", "--rows", SCALE_N, "--factor", 2, "--workers", 2),
         "seed": python_run("shared_scale.py", SCALE_N, 2),
-    })
+    }, SHORT_REPS)
     # The compute phase alone (from the task spans) against the single-process Eigen loop, alternated.
     def phases():
         _, out = run([bin_dir / "scale_phases", SCALE_N])
@@ -167,7 +168,7 @@ def _():
         _, out = run([bin_dir / "floor_scale", SCALE_N, 11])
         return {"compute_s": out["median_s"], "bandwidth_gbs": out["bandwidth_gbs"]}
 
-    r["bandwidth"] = alternated({"brigade compute phase": phases, "floor (Eigen, 1 process)": floor})
+    r["bandwidth"] = alternated({"brigade compute phase": phases, "floor (Eigen, 1 process)": floor}, SHORT_REPS)
     r["n"] = SCALE_N
     return r
 
@@ -238,8 +239,8 @@ def _():
 
 CSV_BYTES = int(os.environ.get("CSV_BYTES", str(1_000_000_000)))
 # The seed program and pandas read record-aligned slices from the file's start (see the report).
-SLICE_BYTES = int(os.environ.get("CSV_SLICE_BYTES", str(20_000_000)))
-PANDAS_BYTES = int(os.environ.get("CSV_PANDAS_BYTES", str(100_000_000)))
+SLICE_BYTES = int(os.environ.get("CSV_SLICE_BYTES", str(250_000_000)))
+PANDAS_BYTES = int(os.environ.get("CSV_PANDAS_BYTES", str(CSV_BYTES)))
 
 
 def make_csv(path, size):
@@ -262,19 +263,22 @@ def make_csv(path, size):
 
 
 def csv_slice(src, dst, size):
+    if size >= src.stat().st_size or size >= CSV_BYTES:
+        return src
     if dst.exists() and abs(dst.stat().st_size - size) < 1_000_000:
         return
     with open(src, "rb") as fh:
         head = fh.read(size)
     dst.write_bytes(head[:head.rindex(b"\n") + 1])
+    return dst
 
 
 @bench("csv_stats")
 def _():
     path, part, pd_part = data / "numbers-1gb.csv", data / "numbers-seed-slice.csv", data / "numbers-pandas-slice.csv"
     make_csv(path, CSV_BYTES)
-    csv_slice(path, part, SLICE_BYTES)
-    csv_slice(path, pd_part, PANDAS_BYTES)
+    part = csv_slice(path, part, SLICE_BYTES)
+    pd_part = csv_slice(path, pd_part, PANDAS_BYTES)
     size, part_size, pd_size = path.stat().st_size, part.stat().st_size, pd_part.stat().st_size
     run(["cat", str(path)], parse_json=False)  # into the page cache, so every side reads from memory
 
@@ -312,7 +316,7 @@ def _():
 
 def sweep(job_args, chunks, n_items):
     sides = {str(c): brigade_run(*job_args, "--chunk-size", c, "--workers", 2) for c in chunks}
-    r = alternated(sides)
+    r = alternated(sides, SHORT_REPS)
     r["items"] = n_items
     return r
 
@@ -325,8 +329,8 @@ def _():
 
 @bench("chunking_heavy")
 def _():
-    return sweep(["primes", "--start", 10000000, "--end", 12000000],
-                 ["auto", 1000, 10000, 100000, 1000000], 2_000_000)
+    return sweep(["primes", "--start", 10000000, "--end", 20000000],
+                 ["auto", 1000, 10000, 100000, 1000000], 10_000_000)
 
 
 results["load_after"] = loadavg()
