@@ -94,15 +94,15 @@ void installInterruptHandlers()
 
 QString jobSignature(const Job &job)
 {
-    QString line = u"  "_s + job.name().leftJustified(10) + job.summary() + u'\n';
+    QString line = u"  "_s + job.name().leftJustified(14) + u' ' + job.summary() + u'\n';
     switch (job.input()) {
     case InputUse::None:
         if (job.inputOptional())
-            line += u"      [--input PATH  (.csv, .tsv, .npy)]\n"_s;
+            line += u"      [--input PATH]\n"_s;
         break;
     case InputUse::Read:
     case InputUse::ReadWrite:
-        line += u"      --input PATH  (.csv, .tsv, .npy)"_s +
+        line += u"      --input PATH"_s +
                 (job.acceptsGeneratedRows()
                      ? u"\n      | --rows N [--cols C] [--distribution range|uniform|normal] [--seed S]"_s
                      : QString()) +
