@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,12 +35,26 @@ def log(*args):
     print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
 
 
+def busy_seconds():
+    """CPU seconds all programs on the machine have spent (from /proc/stat), and those of our finished children."""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    machine_busy = sum(fields[:3] + fields[5:8]) / os.sysconf("SC_CLK_TCK")  # user nice system irq softirq steal
+    ours = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return machine_busy, ours.ru_utime + ours.ru_stime
+
+
+FOREIGN = [0.0]  # cores that other programs kept busy during the last run()
+
+
 def run(cmd, parse_json=True, timeout=600):
     """Runs cmd to its end; returns (wall seconds, parsed JSON of its stdout or the text)."""
+    busy0, ours0 = busy_seconds()
     t0 = time.perf_counter()
     cmd = [str(c) for c in cmd]
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t0
+    busy1, ours1 = busy_seconds()
+    FOREIGN[0] = max(0.0, ((busy1 - busy0) - (ours1 - ours0)) / wall)
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {p.returncode}: {p.stderr[-2000:]}")
     if not parse_json:
@@ -67,7 +82,8 @@ def brigade_run(*args):
         wall, out = run([brigade, "run", *map(str, args), "--json", "--quiet"])
         if out["status"] != "ok":
             raise RuntimeError(f"brigade run {args}: {out['status']}")
-        return {"wall_s": wall, "elapsed_s": out["elapsed_s"], "workers_ready_ms": out.get("workers_ready_ms", -1),
+        return {"wall_s": wall, "elapsed_s": out["elapsed_s"], "foreign_cores": FOREIGN[0],
+                "workers_ready_ms": out.get("workers_ready_ms", -1),
                 "chunk_size": out.get("chunk_size", -1), "tasks": out.get("tasks", -1), "out": out}
     def figures():
         s = side()
@@ -79,7 +95,7 @@ def brigade_run(*args):
 def python_run(script, *args):
     def side():
         wall, out = run([PY, str(HERE / "python" / script), *map(str, args)])
-        return {"wall_s": wall, "elapsed_s": out["elapsed_s"]}
+        return {"wall_s": wall, "elapsed_s": out["elapsed_s"], "foreign_cores": FOREIGN[0]}
     return side
 
 
@@ -266,7 +282,7 @@ def csv_slice(src, dst, size):
     if size >= src.stat().st_size or size >= CSV_BYTES:
         return src
     if dst.exists() and abs(dst.stat().st_size - size) < 1_000_000:
-        return
+        return dst
     with open(src, "rb") as fh:
         head = fh.read(size)
     dst.write_bytes(head[:head.rindex(b"\n") + 1])
