@@ -93,6 +93,14 @@ Expected expectedFor(const QString &mode)
     return {u"protocol"_s, {}, {}}; // bad-frame, stdout-noise
 }
 
+QList<ErrorReport> chargedOnly(const QList<ErrorReport> &errors)
+{
+    QList<ErrorReport> charged;
+    std::copy_if(errors.begin(), errors.end(), std::back_inserter(charged),
+                 [](const ErrorReport &e) { return e.attempt > 0; });
+    return charged;
+}
+
 } // namespace
 
 class TestFaults final : public QObject
@@ -125,6 +133,12 @@ private Q_SLOTS:
         const RunOutcome &o = seen.outcome;
         const Expected expected = expectedFor(mode);
         QVERIFY2(!o.errors.isEmpty(), "the failure was reported");
+        // A death nothing explains (no crash handler's word) amid batched tiny tasks charges nobody: the
+        // tasks are retried one at a time, and the next death names its task. Only charged reports count.
+        const QList<ErrorReport> charged = chargedOnly(o.errors);
+        for (const ErrorReport &e : o.errors)
+            if (e.attempt == 0 && stage == u"task"_s)
+                QVERIFY2(e.message.contains(u"retried one at a time"_s), qPrintable(e.message));
 
         if (stage == u"after-result"_s || retrySucceeds) {
             // Retried to success, or struck after the result was in: nothing lost, nothing twice.
@@ -134,9 +148,9 @@ private Q_SLOTS:
             QCOMPARE(o.result.value(u"items"_s).toInteger(), 12);
             QCOMPARE(o.errors.first().kind, expected.kind);
             if (stage != u"after-result"_s) {
-                QCOMPARE(o.errors.size(), 1);
-                QCOMPARE(o.errors.first().begin, item - 1);
-                QCOMPARE(o.errors.first().attempt, 1);
+                QCOMPARE(charged.size(), 1);
+                QCOMPARE(charged.first().begin, item - 1);
+                QCOMPARE(charged.first().attempt, 1);
             }
             return;
         }
@@ -145,8 +159,8 @@ private Q_SLOTS:
         QCOMPARE(o.failedTasks, 1);
         QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(12) - item);
         QCOMPARE(o.result.value(u"items"_s).toInteger(), 11);
-        QCOMPARE(o.errors.size(), 3); // three attempts: the default of two retries
-        const ErrorReport &last = o.errors.last();
+        QCOMPARE(charged.size(), 3); // three attempts: the default of two retries
+        const ErrorReport &last = charged.last();
         QVERIFY(last.final);
         QCOMPARE(last.attempt, 3);
         QCOMPARE(last.begin, item - 1);
@@ -177,7 +191,7 @@ private Q_SLOTS:
                 qPrintable(stderrText));
         // Each retry ran on a fresh worker, except after an exception, which leaves its worker sound.
         if (mode != u"throw"_s || stage == u"attach"_s)
-            QVERIFY(o.errors[0].pid != o.errors[1].pid && o.errors[1].pid != o.errors[2].pid);
+            QVERIFY(charged[0].pid != charged[1].pid && charged[1].pid != charged[2].pid);
     }
 
     void manyInjectedCrashesKeepTheExactSum()
@@ -192,7 +206,7 @@ private Q_SLOTS:
         QCOMPARE(o.status, RunStatus::Ok);
         QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(10000));
         QCOMPARE(o.result.value(u"items"_s).toInteger(), 10000);
-        QCOMPARE(o.errors.size(), 50);
+        QCOMPARE(chargedOnly(o.errors).size(), 50);
         QCOMPARE(o.tasks, 10000);
         int restarts = 0;
         for (const WorkerSnapshot &w : seen.snapshots.last().workers)

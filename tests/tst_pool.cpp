@@ -121,6 +121,81 @@ private Q_SLOTS:
             QVERIFY(lines[i - 1].toLongLong() < lines[i].toLongLong());
     }
 
+    // Tasks of one item each travel hundreds to a message both ways; none is lost or counted twice, in
+    // either delivery order and for any number of workers.
+    void tinyTasksExact_data()
+    {
+        QTest::addColumn<int>("workers");
+        QTest::addColumn<bool>("ordered");
+        for (int workers : {1, 3})
+            for (bool ordered : {true, false})
+                QTest::addRow("w%d %s", workers, ordered ? "ordered" : "unordered") << workers << ordered;
+    }
+
+    void tinyTasksExact()
+    {
+        QFETCH(int, workers);
+        QFETCH(bool, ordered);
+        constexpr qint64 n = 200000;
+        RunRequest request;
+        request.job = u"batch-sum"_s;
+        request.params = {{u"start"_s, 0}, {u"end"_s, n}};
+        request.workers = workers;
+        request.ordered = ordered;
+        request.chunkSize = 1;
+        QList<ProgressSnapshot> snapshots;
+        const RunOutcome outcome = runToEnd(request, 120000, &snapshots);
+        QCOMPARE(outcome.status, RunStatus::Ok);
+        QCOMPARE(outcome.result.value(u"count"_s).toInteger(), n);
+        QCOMPARE(outcome.result.value(u"sum"_s).toInteger(), n * (n - 1) / 2);
+        QCOMPARE(outcome.tasks, n);
+        qint64 tasksDone = 0;
+        for (const WorkerSnapshot &w : snapshots.last().workers)
+            tasksDone += w.tasksDone;
+        QCOMPARE(tasksDone, n);
+    }
+
+    // --chunk-size auto: the first tasks are small probes, then tasks grow to about the target duration
+    // from the measured times, and shrink near the end so that the workers finish together.
+    void adaptiveChunksFollowMeasuredTimes_data()
+    {
+        QTest::addColumn<QString>("job");
+        QTest::addColumn<qint64>("start");
+        QTest::addColumn<qint64>("end");
+        QTest::addColumn<qint64>("expected");
+        // About a nanosecond per item: tasks of tens of millions of items.
+        QTest::newRow("tiny items") << u"batch-sum"_s << qint64(0) << qint64(400'000'000)
+                                    << qint64(400'000'000) * (400'000'000 - 1) / 2;
+        // About a tenth of a microsecond per item: tasks of some hundred thousand items.
+        QTest::newRow("heavy items") << u"primes"_s << qint64(10000) << qint64(2000000) << qint64(147704);
+    }
+
+    void adaptiveChunksFollowMeasuredTimes()
+    {
+        QFETCH(QString, job);
+        QFETCH(qint64, start);
+        QFETCH(qint64, end);
+        QFETCH(qint64, expected);
+        RunRequest request;
+        request.job = job;
+        request.params = {{u"start"_s, start}, {u"end"_s, end}};
+        request.workers = 2;
+        request.chunkSize = 0;
+        QList<ProgressSnapshot> snapshots;
+        const RunOutcome outcome = runToEnd(request, 120000, &snapshots);
+        QCOMPARE(outcome.status, RunStatus::Ok);
+        QCOMPARE(outcome.result.value(job == u"primes"_s ? u"count"_s : u"sum"_s).toInteger(), expected);
+        const qint64 items = end - start;
+        // Grown far past the probes (1024 items), never to one task for everything.
+        QVERIFY2(outcome.chunkSize > 16 * 1024, qPrintable(QString::number(outcome.chunkSize)));
+        QVERIFY2(outcome.chunkSize < items, qPrintable(QString::number(outcome.chunkSize)));
+        // The run is split into tens of tasks, not thousands: each costs a round trip for nothing.
+        QVERIFY2(outcome.tasks >= 6 && outcome.tasks <= 300, qPrintable(QString::number(outcome.tasks)));
+        // Both workers had a share.
+        for (const WorkerSnapshot &w : snapshots.last().workers)
+            QVERIFY(w.tasksDone > 0);
+    }
+
     void scaleGeneratedExact()
     {
         QTemporaryDir dir;

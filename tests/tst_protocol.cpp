@@ -1,6 +1,7 @@
 // The wire protocol: round trips, and strict rejection of every kind of malformed frame.
 #include "core/protocol/framing.h"
 
+#include <QCborArray>
 #include <QRandomGenerator>
 #include <QTest>
 #include <QtEndian>
@@ -31,8 +32,10 @@ class TestProtocol final : public QObject
 private Q_SLOTS:
     void roundTrip()
     {
+        // A batch of two tasks: [id, begin, end, attempt] each.
         const QCborMap body{
-            {field::Run, 7}, {field::Id, 3}, {field::Begin, 100}, {field::End, 200}, {field::Attempt, 1}};
+            {field::Run, 7},
+            {field::Tasks, QCborArray{QCborArray{3, 100, 200, 1}, QCborArray{4, 200, 300, 2}}}};
         FrameReader reader;
         reader.append(encodeFrame(MessageType::Task, body));
         auto next = reader.next();
@@ -77,14 +80,29 @@ private Q_SLOTS:
         QTest::newRow("no type") << cborFrame({{field::Id, 1}}) << u"type"_s;
         QTest::newRow("unknown type") << cborFrame({{field::Type, 99}}) << u"type"_s;
         QTest::newRow("type not integer") << cborFrame({{field::Type, u"Task"_s}}) << u"type"_s;
-        QTest::newRow("task lacks end") << cborFrame({{field::Type, int(MessageType::Task)},
-                                                      {field::Run, 1},
-                                                      {field::Id, 1},
-                                                      {field::Begin, 0}})
-                                        << u"lacks field \"end\""_s;
-        QTest::newRow("result lacks value")
+        QTest::newRow("task lacks tasks")
+            << cborFrame({{field::Type, int(MessageType::Task)}, {field::Run, 1}})
+            << u"lacks field \"tasks\""_s;
+        QTest::newRow("empty task batch")
+            << cborFrame(
+                   {{field::Type, int(MessageType::Task)}, {field::Run, 1}, {field::Tasks, QCborArray{}}})
+            << u"wrong type"_s;
+        QTest::newRow("task lacks end")
+            << cborFrame({{field::Type, int(MessageType::Task)},
+                          {field::Run, 1},
+                          {field::Tasks, QCborArray{QCborArray{1, 0, 10, 1}, QCborArray{2, 10, 1}}}})
+            << u"wrong type"_s;
+        QTest::newRow("task begin not integer")
+            << cborFrame({{field::Type, int(MessageType::Task)},
+                          {field::Run, 1},
+                          {field::Tasks, QCborArray{QCborArray{1, u"0"_s, 10, 1}}}})
+            << u"wrong type"_s;
+        QTest::newRow("result lacks results")
             << cborFrame({{field::Type, int(MessageType::Result)}, {field::Id, 1}})
-            << u"lacks field \"value\""_s;
+            << u"lacks field \"results\""_s;
+        QTest::newRow("result lacks value") << cborFrame({{field::Type, int(MessageType::Result)},
+                                                          {field::Results, QCborArray{QCborArray{1, 5}}}})
+                                            << u"wrong type"_s;
         QTest::newRow("wrong field type")
             << cborFrame({{field::Type, int(MessageType::Progress)}, {field::Id, u"one"_s}, {field::Done, 1}})
             << u"wrong type"_s;

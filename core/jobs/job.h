@@ -142,6 +142,9 @@ public:
     virtual QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const = 0;
     // Worker: after the task's result is on its way to the parent (release per-task resources).
     virtual void afterResult(const TaskContext &) const {}
+    // Whether afterResult() is overridden: the worker then sends each result at once, before calling it,
+    // instead of batching results.
+    virtual bool hasAfterResult(const QVariantMap & /*params*/) const { return false; }
     // Parent: a fresh reducer for one run.
     virtual std::unique_ptr<Reducer> makeReducer(const RunContext &context) const = 0;
 };

@@ -228,6 +228,10 @@ public:
     {
         Plan(context.params()).failIfDue(u"after-result"_s, context.task());
     }
+    bool hasAfterResult(const QVariantMap &params) const override
+    {
+        return params.value(u"stage"_s).toString() == u"after-result"_s;
+    }
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {

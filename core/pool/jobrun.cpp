@@ -182,6 +182,7 @@ void RunEngine::run()
         settings.chunkSize = 1;
         settings.ordered = true;
         settings.window = m_stream.window;
+        settings.maxDepth = 2; // the memory budget counts a chunk running and one queued per worker
         m_outcome.streamed = true;
         m_outcome.chunks = m_chunks->count();
         m_outcome.chunkBytes = m_stream.chunkBytes;
@@ -290,6 +291,7 @@ void RunEngine::onSchedulerFinished(RunStatus status)
         m_outcome.peakMemoryBytes += std::max<qint64>(processMemory(w.pid, true), 0);
     m_pool->stop(m_request.stopActions);
     m_outcome.tasks = m_scheduler->tasksTotal();
+    m_outcome.chunkSize = m_scheduler->chunkSize(); // adaptive: the largest it grew to
     m_outcome.failedTasks = m_scheduler->failedTasks();
     m_outcome.workersReadyMs = m_scheduler->allReadyMs();
     m_outcome.recoveryMs = m_scheduler->recoveryMs();

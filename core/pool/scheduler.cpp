@@ -33,6 +33,16 @@ namespace {
 // Workers that die before ever saying Ready this many times in a row mean the program cannot run.
 constexpr int MaxDeathsBeforeReady = 3;
 
+// Prefetching: the work each worker holds queued behind its running task, and the cap on the tasks it
+// holds. Tasks of microseconds then travel hundreds to a message; tasks of milliseconds, one or two.
+constexpr qint64 QueuedNs = 2'000'000;
+constexpr qint64 MaxDepth = 1024;
+
+// Adaptive chunking: the first tasks are small probes; each measurement may grow the size this much.
+constexpr qint64 ProbeChunk = 1024;
+constexpr qint64 MaxGrowth = 16;
+constexpr double CostDecay = 0.75; // weight of the past in the measured cost per item
+
 // What a dead worker's stderr says about its death: the crash handler's marker and backtrace.
 struct CrashNote {
     qint64 task = -1;
@@ -85,13 +95,6 @@ std::vector<std::pair<qint64, qint64>> planRanges(qint64 items, std::vector<std:
 
 } // namespace
 
-qint64 Scheduler::autoChunkSize(qint64 items, int workers)
-{
-    // About eight tasks per worker: enough to balance uneven tasks, few enough that messages cost nothing.
-    const qint64 tasks = qint64(std::max(workers, 1)) * 8;
-    return std::max<qint64>(1, (items + tasks - 1) / tasks);
-}
-
 Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 items,
                      const SchedulerSettings &settings, QCborMap attachBody, QObject *parent)
     : QObject(parent)
@@ -105,7 +108,11 @@ Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 
     for (const auto &[begin, end] : m_ranges)
         m_items += end - begin;
     m_nextBegin = m_ranges.empty() ? 0 : m_ranges.front().first;
-    m_chunk = settings.chunkSize > 0 ? settings.chunkSize : autoChunkSize(m_items, pool->size());
+    m_adaptive = settings.chunkSize <= 0;
+    if (m_adaptive) // probes: small, but no more than a sixty-fourth of a worker's share
+        m_chunk = std::clamp<qint64>(m_items / (64 * qint64(std::max(pool->size(), 1))), 1, ProbeChunk);
+    else
+        m_chunk = settings.chunkSize;
     for (const auto &[begin, end] : m_ranges)
         m_tasksTotal += (end - begin + m_chunk - 1) / m_chunk;
     m_window = settings.window > 0 ? settings.window : std::max<qint64>(64, 16 * qint64(pool->size()));
@@ -146,6 +153,14 @@ void Scheduler::halt(RunStatus status)
         m_pool->send(i, MessageType::Cancel, {{field::Run, m_attachBody.value(field::Run)}});
     }
     QTimer::singleShot(0, this, [this, status] { Q_EMIT finished(status); });
+}
+
+qint64 Scheduler::tasksTotal() const
+{
+    if (!m_adaptive)
+        return m_tasksTotal;
+    const qint64 left = m_items - m_itemsIssued;
+    return m_nextId + (left + m_chunk - 1) / m_chunk;
 }
 
 ProgressSnapshot Scheduler::snapshot() const
@@ -233,14 +248,63 @@ std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot)
     }
     if (m_nextRange >= m_ranges.size())
         return std::nullopt;
-    if (m_settings.ordered && m_nextId >= m_nextDelivery + m_window)
+    if (m_settings.ordered && m_nextId >= m_nextDelivery + window())
         return std::nullopt; // bounded: results waiting for an earlier task are not allowed to pile up
     const qint64 rangeEnd = m_ranges[m_nextRange].second;
-    Task t{m_nextId++, m_nextBegin, std::min(rangeEnd, m_nextBegin + m_chunk), 0};
+    Task t{m_nextId++, m_nextBegin, std::min(rangeEnd, m_nextBegin + nextChunk()), 0};
     m_nextBegin = t.end;
+    m_itemsIssued += t.end - t.begin;
+    m_largestChunk = std::max(m_largestChunk, t.end - t.begin);
     if (m_nextBegin >= rangeEnd && ++m_nextRange < m_ranges.size())
         m_nextBegin = m_ranges[m_nextRange].first;
     return t;
+}
+
+qint64 Scheduler::nextChunk() const
+{
+    if (!m_adaptive)
+        return m_chunk;
+    // Near the end, at most an even share of half of what is left, so that the workers end together;
+    // but no task shorter than an eighth of the target where the cost per item is known.
+    const qint64 left = m_items - m_itemsIssued;
+    const qint64 share = left / (2 * qint64(m_slots.size()));
+    const qint64 floor =
+        m_costItems > 0 ? qint64(std::min(double(TargetTaskNs) / 8 / (m_costNs / m_costItems), 1e15)) : 1;
+    return std::max<qint64>(1, std::min(m_chunk, std::max(share, floor)));
+}
+
+void Scheduler::learnCost(const Task &task, qint64 ns)
+{
+    if (!m_adaptive)
+        return;
+    m_costNs = m_costNs * CostDecay + double(std::max<qint64>(ns, 1));
+    m_costItems = m_costItems * CostDecay + double(task.end - task.begin);
+    const double target = double(TargetTaskNs) / (m_costNs / m_costItems);
+    m_chunk = std::clamp<qint64>(qint64(std::min(target, 1e15)), 1,
+                                 std::max<qint64>(m_chunk, task.end - task.begin) * MaxGrowth);
+}
+
+int Scheduler::depth(const Slot &slot) const
+{
+    if (slot.careful)
+        return 1;
+    if (m_adaptive) // tasks sized to tens of milliseconds: one queued covers a round trip
+        return int(std::min<qint64>(2, m_settings.maxDepth > 0 ? m_settings.maxDepth : 2));
+    const qint64 most = m_settings.maxDepth > 0 ? std::max(m_settings.maxDepth, 1) : MaxDepth;
+    if (slot.taskNs <= 0)
+        return int(std::min<qint64>(2, most)); // nothing measured yet: the running task and one more
+    return int(
+        std::clamp<qint64>(1 + qint64(double(QueuedNs) / slot.taskNs), std::min<qint64>(2, most), most));
+}
+
+qint64 Scheduler::window() const
+{
+    if (m_settings.window > 0)
+        return m_settings.window;
+    qint64 held = 0; // what the workers may hold: the window must leave room beyond it
+    for (const Slot &slot : m_slots)
+        held += depth(slot);
+    return std::max(m_window, 2 * held);
 }
 
 void Scheduler::dispatch(int slotIndex)
@@ -248,21 +312,29 @@ void Scheduler::dispatch(int slotIndex)
     Slot &slot = m_slots[size_t(slotIndex)];
     if (!slot.ready || m_finished)
         return;
+    if (m_batch > 0) { // results are being taken: hand out work once, after all of them
+        m_dispatchWanted = true;
+        return;
+    }
+    if (slot.careful && slot.orphans.empty() && slot.assigned.empty())
+        slot.careful = false; // the lost worker's tasks are all done or charged
     const bool wasIdle = slot.assigned.empty();
-    while (slot.assigned.size() < 2) { // the running task plus one prefetched
+    const size_t wanted = size_t(depth(slot));
+    QCborArray tasks;
+    while (slot.assigned.size() < wanted) {
         if (m_settings.maxTasksPerWorker > 0 && slot.dispatched >= m_settings.maxTasksPerWorker)
             break;
         std::optional<Task> task = nextTask(slot);
         if (!task)
             break;
-        m_pool->send(slotIndex, MessageType::Task,
-                     {{field::Run, m_attachBody.value(field::Run)},
-                      {field::Id, task->id},
-                      {field::Begin, task->begin},
-                      {field::End, task->end},
-                      {field::Attempt, m_settings.priorAttempts + task->attempts + 1}});
+        tasks.append(
+            QCborArray{task->id, task->begin, task->end, m_settings.priorAttempts + task->attempts + 1});
         slot.assigned.push_back(*task);
         slot.dispatched += 1;
+    }
+    if (!tasks.isEmpty()) {
+        m_pool->send(slotIndex, MessageType::Task,
+                     {{field::Run, m_attachBody.value(field::Run)}, {field::Tasks, std::move(tasks)}});
         if (slot.lostAtNs >= 0) {
             m_recoveryMs.append(double(m_clock.nsecsElapsed() - slot.lostAtNs) / 1e6);
             slot.lostAtNs = -1;
@@ -318,25 +390,11 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
             Q_EMIT progressChanged();
         }
         return;
-    case MessageType::Result: {
-        if (it == slot.assigned.end())
-            return; // a late result of a task already given up
-        const Task task = *it;
-        slot.assigned.erase(it);
-        recordSpan(slotIndex, task, false, isFront);
-        slot.view.itemsDone += task.end - task.begin;
-        slot.view.tasksDone += 1;
-        complete(task, message.body.value(field::Value));
-        if (isFront)
-            frontChanged(slotIndex);
-        if (slot.assigned.empty()) { // show the finished task in full until the next one starts
-            slot.view.taskId = task.id;
-            slot.view.taskItems = task.end - task.begin;
-            slot.view.taskDone = slot.view.taskItems;
-        }
-        dispatch(slotIndex);
+    case MessageType::Result:
+        onResults(slotIndex, message.body.value(field::Results).toArray());
+        if (m_finished)
+            return;
         break;
-    }
     case MessageType::Error: {
         ErrorReport report;
         report.kind = message.body.value(field::Kind).toString();
@@ -382,6 +440,44 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
     Q_EMIT progressChanged();
 }
 
+void Scheduler::onResults(int slotIndex, const QCborArray &results)
+{
+    Slot &slot = m_slots[size_t(slotIndex)];
+    ++m_batch;
+    for (const QCborValue &entry : results) {
+        const QCborArray r = entry.toArray();
+        const qint64 id = r.at(0).toInteger();
+        auto it = std::find_if(slot.assigned.begin(), slot.assigned.end(),
+                               [id](const Task &t) { return t.id == id; });
+        if (it == slot.assigned.end())
+            continue; // a late result of a task already given up
+        const bool isFront = it == slot.assigned.begin();
+        const Task task = *it;
+        slot.assigned.erase(it);
+        const qint64 ns = r.at(2).toInteger();
+        slot.taskNs =
+            slot.taskNs > 0 ? 0.8 * slot.taskNs + 0.2 * double(ns) : double(std::max<qint64>(ns, 1));
+        learnCost(task, ns);
+        recordSpan(slotIndex, task, false, isFront);
+        slot.view.itemsDone += task.end - task.begin;
+        slot.view.tasksDone += 1;
+        complete(task, r.at(1));
+        if (m_finished)
+            break; // the reducer failed: the run halts
+        if (isFront)
+            frontChanged(slotIndex);
+        if (slot.assigned.empty()) { // show the finished task in full until the next one starts
+            slot.view.taskId = task.id;
+            slot.view.taskItems = task.end - task.begin;
+            slot.view.taskDone = slot.view.taskItems;
+        }
+    }
+    --m_batch;
+    if (std::exchange(m_dispatchWanted, false))
+        dispatchAll(); // another slot may have waited on the ordered window
+    dispatch(slotIndex);
+}
+
 void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
@@ -416,21 +512,37 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
 
     std::deque<Task> tasks;
     tasks.swap(slot.assigned);
-    if (!tasks.empty()) // the running task ended with its worker, whoever is to blame
-        recordSpan(slotIndex, tasks.front(), true, true);
-    // The running task pays for the death, unless the crash handler says it struck outside of it
-    // (after the result of an earlier task, say).
-    const bool frontToBlame = !tasks.empty() && (!note || note->task < 0 || note->task == tasks.front().id);
-    if (frontToBlame) {
-        const Task running = tasks.front();
-        tasks.pop_front();
+    // The running task pays for the death: the one the crash handler names (the worker may have run
+    // tasks past the front whose results had not gone out yet), else the front. None does when the
+    // handler says the crash struck outside of the tasks in hand (after the result of an earlier one).
+    auto blamed = tasks.begin();
+    if (note && note->task >= 0)
+        blamed = std::find_if(tasks.begin(), tasks.end(), [&](const Task &t) { return t.id == note->task; });
+    // No crash handler's word (killed from outside, exited, garbled its output) and several tasks in hand
+    // whose results may be batched in the dead worker: the front may have ended long ago. Nobody is
+    // charged; the successor runs them one at a time, and a death among them names its task.
+    const bool ambiguous =
+        !note && tasks.size() > 1 && !slot.careful && slot.taskNs < double(ResultBatchBelowNs);
+    if (ambiguous) {
+        report.message +=
+            u" while holding %1 tasks (items %2 to %3), some perhaps done; none is charged, they "
+            "are retried one at a time"_s.arg(tasks.size())
+                .arg(tasks.front().begin)
+                .arg(tasks.back().end - 1);
+        slot.careful = true;
+        blamed = tasks.end();
+    }
+    if (blamed != tasks.end()) {
+        const Task running = *blamed;
+        tasks.erase(blamed);
+        recordSpan(slotIndex, running, true, true);
         failAttempt(running, std::move(report), &slot.orphans);
     } else {
         if (note)
             report.taskId = note->task;
         Q_EMIT errorReported(report);
     }
-    for (const Task &t : tasks) // prefetched: never started, so no attempt is charged
+    for (const Task &t : tasks) // not started, or ended with results that never left: no attempt charged
         slot.orphans.push_back(t);
     if (hasWork() && !m_finished) {
         if (!slot.orphans.empty())
@@ -494,7 +606,10 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
     report.final = task.attempts > m_settings.retries;
     Q_EMIT errorReported(report);
     if (!report.final) {
-        retryQueue->push_back(task);
+        if (retryQueue == &m_retry)
+            retryQueue->push_back(task);
+        else // a slot's orphans: the charged task runs first on the successor, alone if it is careful
+            retryQueue->push_front(task);
         dispatchAll(); // a retry in the shared queue goes to whichever worker has room
         return;
     }
@@ -520,12 +635,15 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
             halt(RunStatus::Failed); // bad input: nothing after it matters
         return;
     }
-    m_waiting.emplace(task.id, std::make_pair(task, std::move(value)));
+    const size_t at = size_t(task.id - m_nextDelivery); // ids are dense: a slot each, up to the window
+    if (at >= m_waiting.size())
+        m_waiting.resize(at + 1);
+    m_waiting[at] = Waiting{task, std::move(value), true};
     const qint64 before = m_nextDelivery;
-    for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextDelivery;
-         it = m_waiting.erase(it)) {
-        if (it->second.second)
-            m_reducer->add(it->second.first.begin, it->second.first.end, *it->second.second);
+    for (; !m_waiting.empty() && m_waiting.front().ended; m_waiting.pop_front()) {
+        const Waiting &w = m_waiting.front();
+        if (w.value)
+            m_reducer->add(w.task.begin, w.task.end, *w.value);
         ++m_nextDelivery;
     }
     if (m_reducer->failed())

@@ -1,4 +1,5 @@
-// Scheduler: hands tasks to idle workers (one prefetched each), retries the tasks of failed attempts,
+// Scheduler: hands tasks to workers (prefetched: as many queued as cover a round trip), sizes them from
+// measured task times unless the user fixed the chunk size, retries the tasks of failed attempts,
 // quarantines tasks that fail every attempt, enforces timeouts, recycles workers, applies the halt
 // policy, and delivers results to the job's reducer in task order (imap) or as they finish (imap_unordered).
 #pragma once
@@ -8,11 +9,11 @@
 #include "core/pool/progress.h"
 #include "core/pool/workerpool.h"
 
+#include <QCborArray>
 #include <QElapsedTimer>
 #include <QObject>
 
 #include <deque>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -28,13 +29,14 @@ enum class HaltPolicy {
 };
 
 struct SchedulerSettings {
-    qint64 chunkSize = 0; // items per task; 0 chooses automatically
+    qint64 chunkSize = 0; // items per task; 0: adapted so that tasks take about TargetTaskNs
     bool ordered = true;
     int retries = 2; // further attempts of a task after a failed one
     HaltPolicy halt = HaltPolicy::Never;
     int timeoutMs = 0;         // per task; 0: none
     int maxTasksPerWorker = 0; // recycle a worker after this many tasks; 0: never
     qint64 window = 0;         // ordered: tasks dispatched past the next undelivered one; 0: automatic
+    int maxDepth = 0; // tasks a worker holds at most (running and queued); 0: as many as a round trip needs
     // Only these item ranges [begin, end) are split into tasks (a retry of failed tasks); empty: all items.
     std::vector<std::pair<qint64, qint64>> onlyRanges{};
     int priorAttempts = 0; // attempts an earlier run already made at these items: the count goes on
@@ -56,8 +58,10 @@ public:
     ProgressSnapshot snapshot() const;
     // The snapshot with the task spans ended since the previous call: for the engine, the one caller.
     ProgressSnapshot takeSnapshot();
-    qint64 chunkSize() const { return m_chunk; }
-    qint64 tasksTotal() const { return m_tasksTotal; }
+    // Items per task: the fixed size, or the largest the adaptive sizing reached.
+    qint64 chunkSize() const { return m_adaptive ? m_largestChunk : m_chunk; }
+    // Tasks of the run: exact once every task is handed out, estimated before when chunks adapt.
+    qint64 tasksTotal() const;
     qint64 failedTasks() const { return m_failedTasks; }
     Reducer &reducer() { return *m_reducer; }
     // Milliseconds from start() until every worker first said Ready (-1 until then).
@@ -66,7 +70,9 @@ public:
     // to its successor.
     const QList<double> &recoveryMs() const { return m_recoveryMs; }
 
-    static qint64 autoChunkSize(qint64 items, int workers);
+    // The duration adaptive chunking aims at: long enough that a task's messages cost nothing, short
+    // enough that the workers end together and progress moves smoothly.
+    static constexpr qint64 TargetTaskNs = 25'000'000;
     // How a timed-out or unusable worker is stopped: SIGTERM, then SIGKILL half a second later.
     static constexpr StopActions KillActions{0, 500};
     // How a recycled worker is stopped: asked first.
@@ -91,7 +97,11 @@ private:
         bool ready = false;
         int dispatched = 0;        // tasks given to the current worker (for recycling)
         int deathsBeforeReady = 0; // successive workers that died before saying Ready
-        qint64 lostAtNs = -1;      // when the previous worker went, until its orphans run again
+        double taskNs = 0;         // running mean of the worker's task run times (0: none yet)
+        // After a death nothing explains, amid tasks whose results the worker may still have held:
+        // the orphans go to the successor one at a time, so that the next death names its task.
+        bool careful = false;
+        qint64 lostAtNs = -1; // when the previous worker went, until its orphans run again
         QTimer *timeout = nullptr;
         WorkerSnapshot view;
         qint64 frontSinceMs = 0; // when the running task started (ms since start())
@@ -103,7 +113,13 @@ private:
     void onTimeout(int slot);
     void dispatch(int slot);
     void dispatchAll();
+    void onResults(int slot, const QCborArray &results);
+    // How many tasks the slot's worker holds: the running one plus enough to cover a round trip.
+    int depth(const Slot &slot) const;
+    qint64 window() const;
     std::optional<Task> nextTask(Slot &slot);
+    qint64 nextChunk() const;
+    void learnCost(const Task &task, qint64 ns);
     bool hasWork() const;
     void frontChanged(int slot);
     void recordSpan(int slot, const Task &task, bool failed, bool wasRunning);
@@ -122,15 +138,27 @@ private:
     size_t m_nextRange = 0;
     qint64 m_tasksTotal = 0;
     QCborMap m_attachBody;
-    qint64 m_chunk = 1;
-    qint64 m_window = 0; // ordered: how far past the next undelivered task dispatch may run
+    qint64 m_chunk = 1; // fixed, or the adaptive sizing's current steady size
+    bool m_adaptive = false;
+    qint64 m_largestChunk = 0; // adaptive: the largest task handed out
+    qint64 m_itemsIssued = 0;  // items in the new tasks handed out so far (not retries)
+    double m_costNs = 0;       // adaptive: decayed sums of measured task time and items
+    double m_costItems = 0;
+    qint64 m_window = 0; // ordered: how far past the next undelivered task dispatch may run (at least)
+    int m_batch = 0;     // > 0 while a batch of results is taken: dispatching waits for its end
+    bool m_dispatchWanted = false;
 
     std::vector<Slot> m_slots;
     std::deque<Task> m_retry; // failed attempts whose worker lives on: retried by any worker
     qint64 m_nextBegin = 0;
     qint64 m_nextId = 0;
     qint64 m_nextDelivery = 0; // ordered: the next task id to reduce
-    std::map<qint64, std::pair<Task, std::optional<QCborValue>>> m_waiting; // ordered: results ahead of it
+    struct Waiting {
+        Task task;
+        std::optional<QCborValue> value; // none: quarantined
+        bool ended = false;
+    };
+    std::deque<Waiting> m_waiting; // ordered: the tasks from m_nextDelivery on, by id, and their results
     qint64 m_itemsDone = 0;
     qint64 m_tasksDone = 0;
     qint64 m_failedTasks = 0;

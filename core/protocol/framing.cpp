@@ -1,7 +1,10 @@
 #include "core/protocol/framing.h"
 
+#include <QCborArray>
 #include <QCborValue>
+
 #include <QtEndian>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -16,7 +19,14 @@ Failure protocolFailure(QString message)
     return Failure{FailureCode::Protocol, std::move(message), {}, -1};
 }
 
-enum class Want { Integer, String, Map, Any };
+enum class Want {
+    Integer,
+    String,
+    Map,
+    Any,
+    TaskList,   // non-empty array of [id, begin, end, attempt], all integers
+    ResultList, // non-empty array of [id, value, ns]: id and ns integers
+};
 
 struct FieldRule {
     QLatin1StringView name;
@@ -36,20 +46,30 @@ const TypeRules kRules[] = {
       {field::Job, Want::String},
       {field::Params, Want::Map},
       {field::Dataset, Want::Map}}},
-    {MessageType::Task,
-     {{field::Run, Want::Integer},
-      {field::Id, Want::Integer},
-      {field::Begin, Want::Integer},
-      {field::End, Want::Integer},
-      {field::Attempt, Want::Integer}}},
+    {MessageType::Task, {{field::Run, Want::Integer}, {field::Tasks, Want::TaskList}}},
     {MessageType::Cancel, {}},
     {MessageType::Shutdown, {}},
     {MessageType::Ready, {{field::Version, Want::Integer}, {field::Pid, Want::Integer}}},
     {MessageType::Progress, {{field::Id, Want::Integer}, {field::Done, Want::Integer}}},
-    {MessageType::Result, {{field::Id, Want::Integer}, {field::Value, Want::Any}}},
+    {MessageType::Result, {{field::Results, Want::ResultList}}},
     {MessageType::Error, {{field::Kind, Want::String}, {field::Message, Want::String}}},
     {MessageType::Log, {{field::Text, Want::String}}},
 };
+
+// A non-empty array of arrays of \a length entries, where \a integerAt says which must be integers.
+bool isListOf(const QCborValue &v, qsizetype length, std::initializer_list<qsizetype> integerAt)
+{
+    if (!v.isArray() || v.toArray().isEmpty())
+        return false;
+    const QCborArray list = v.toArray();
+    return std::all_of(list.begin(), list.end(), [&](const QCborValue &entry) {
+        if (!entry.isArray() || entry.toArray().size() != length)
+            return false;
+        const QCborArray e = entry.toArray();
+        return std::all_of(integerAt.begin(), integerAt.end(),
+                           [&](qsizetype i) { return e.at(i).isInteger(); });
+    });
+}
 
 bool matches(const QCborValue &v, Want want)
 {
@@ -62,6 +82,10 @@ bool matches(const QCborValue &v, Want want)
         return v.isMap();
     case Want::Any:
         return !v.isUndefined();
+    case Want::TaskList:
+        return isListOf(v, 4, {0, 1, 2, 3});
+    case Want::ResultList:
+        return isListOf(v, 3, {0, 2});
     }
     return false;
 }

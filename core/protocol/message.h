@@ -10,19 +10,23 @@
 
 namespace brigade {
 
-inline constexpr int ProtocolVersion = 1;
+inline constexpr int ProtocolVersion = 2;
+
+// A worker batches the results of tasks that ran shorter than this (and sends each batch within a
+// millisecond); the result of a longer task goes out as soon as it ends.
+inline constexpr qint64 ResultBatchBelowNs = 100'000;
 
 enum class MessageType : std::uint8_t {
     // parent -> worker
     Hello = 1,
     Attach = 2,
-    Task = 3,
+    Task = 3, // a batch of tasks, run in order
     Cancel = 4,
     Shutdown = 5,
     // worker -> parent
     Ready = 16,
     Progress = 17,
-    Result = 18,
+    Result = 18, // the results of one or more tasks, in the order they ended
     Error = 19,
     Log = 20,
 };
@@ -47,6 +51,8 @@ inline constexpr QLatin1StringView Trace{"trace"};
 inline constexpr QLatin1StringView Text{"text"};
 inline constexpr QLatin1StringView Attempt{"attempt"};
 inline constexpr QLatin1StringView Stage{"stage"};
+inline constexpr QLatin1StringView Tasks{"tasks"};     // Task: [[id, begin, end, attempt], ...]
+inline constexpr QLatin1StringView Results{"results"}; // Result: [[id, value, ns], ...]
 } // namespace field
 
 // The name of a message type ("Task"), or an empty string for a value outside the enum.

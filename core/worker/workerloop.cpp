@@ -5,6 +5,8 @@
 #include "core/protocol/framing.h"
 #include "core/worker/throwtrace.h"
 
+#include <QCborArray>
+
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +35,11 @@ public:
         }
         m_ready.notify_one();
     }
+    bool empty()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_queue.empty();
+    }
     // nullopt means the input ended (or broke).
     std::optional<Message> pop()
     {
@@ -49,11 +56,111 @@ private:
     std::deque<std::optional<Message>> m_queue;
 };
 
+// Frames out to the parent. Results are batched (one frame, one wake-up of the parent, for many tiny
+// tasks) but never held back for long: a flusher thread sends a batch at the latest MaxResultDelay after
+// its first result, so a task that runs long or hangs after tiny ones is the one the parent sees running.
+class Outbox
+{
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr qsizetype MaxBatchedResults = 4096;
+    static constexpr auto MaxResultDelay = std::chrono::milliseconds(1);
+
+    explicit Outbox(int fd)
+        : m_fd(fd)
+        , m_flusher([this] { flushLoop(); })
+    {}
+    ~Outbox()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            flushLocked();
+            m_stop = true;
+        }
+        m_pending.notify_one();
+        m_flusher.join();
+    }
+
+    // Sends a message, after the results batched so far (the parent sees them in order).
+    void send(MessageType type, const QCborMap &body)
+    {
+        std::lock_guard lock(m_mutex);
+        flushLocked();
+        write(encodeFrame(type, body));
+    }
+
+    void addResult(qint64 id, QCborValue value, qint64 ns)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_results.isEmpty()) {
+            m_since = Clock::now();
+            m_pending.notify_one();
+        }
+        m_results.append(QCborArray{id, std::move(value), ns});
+        // Batching pays for tiny tasks only: the result of a task that ran a while goes at once (a large
+        // result is then never held while the next task runs).
+        if (m_results.size() >= MaxBatchedResults || ns >= ResultBatchBelowNs)
+            flushLocked();
+    }
+
+    void flush()
+    {
+        std::lock_guard lock(m_mutex);
+        flushLocked();
+    }
+
+private:
+    void flushLocked()
+    {
+        if (m_results.isEmpty())
+            return;
+        QCborArray results;
+        results.swap(m_results);
+        write(encodeFrame(MessageType::Result, {{field::Results, std::move(results)}}));
+    }
+
+    void flushLoop()
+    {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            m_pending.wait(lock, [this] { return m_stop || !m_results.isEmpty(); });
+            if (m_stop)
+                return;
+            const auto due = m_since + MaxResultDelay;
+            if (!m_pending.wait_until(lock, due, [this] { return m_results.isEmpty(); }))
+                flushLocked();
+        }
+    }
+
+    void write(const QByteArray &frame)
+    {
+        const char *p = frame.constData();
+        qsizetype left = frame.size();
+        while (left > 0) {
+            const ssize_t n = ::write(m_fd, p, size_t(left));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                ::_exit(3); // the parent is gone
+            p += n;
+            left -= n;
+        }
+    }
+
+    int m_fd;
+    std::mutex m_mutex;
+    std::condition_variable m_pending;
+    QCborArray m_results;      // ended tasks whose results are not sent yet: [id, value, ns]
+    Clock::time_point m_since; // when the first of them was added
+    bool m_stop = false;
+    std::thread m_flusher; // last: starts once the members it uses exist
+};
+
 class Worker
 {
 public:
     explicit Worker(int outFd)
-        : m_outFd(outFd)
+        : m_outbox(outFd)
     {}
 
     int run(int inFd)
@@ -61,6 +168,8 @@ public:
         std::thread reader([this, inFd] { readLoop(inFd); });
         reader.detach(); // blocked in read(); the process exit ends it
         while (true) {
+            if (m_inbox.empty())
+                m_outbox.flush(); // nothing more to do at once: the parent gets what is done
             std::optional<Message> message = m_inbox.pop();
             if (!message)
                 return m_inputBroken ? 2 : 0;
@@ -73,9 +182,10 @@ public:
                 attach(message->body);
                 break;
             case MessageType::Task:
-                runTask(message->body);
+                runTasks(message->body);
                 break;
             case MessageType::Shutdown:
+                m_outbox.flush();
                 return 0;
             case MessageType::Cancel: // handled by the reader thread
                 break;
@@ -158,21 +268,29 @@ private:
         }
     }
 
-    void runTask(const QCborMap &body)
+    void runTasks(const QCborMap &body)
     {
-        const TaskInfo task{body.value(field::Id).toInteger(), body.value(field::Begin).toInteger(),
-                            body.value(field::End).toInteger(), int(body.value(field::Attempt).toInteger())};
-        if (body.value(field::Run).toInteger() != m_run || !m_job) {
-            sendError(task.id, u"attach"_s, CrashStage::Attach,
-                      u"task for a run this worker is not attached to"_s, {});
-            return;
+        const bool attached = body.value(field::Run).toInteger() == m_run && m_job;
+        const QCborArray tasks = body.value(field::Tasks).toArray();
+        for (const QCborValue &entry : tasks) {
+            const QCborArray t = entry.toArray();
+            const TaskInfo task{t.at(0).toInteger(), t.at(1).toInteger(), t.at(2).toInteger(),
+                                int(t.at(3).toInteger())};
+            if (!attached) {
+                sendError(task.id, u"attach"_s, CrashStage::Attach,
+                          u"task for a run this worker is not attached to"_s, {});
+                continue;
+            }
+            if (m_cancel.load())
+                return; // the run was cancelled: drop the prefetched tasks silently
+            runTask(task);
         }
-        if (m_cancel.load())
-            return; // the run was cancelled: drop the prefetched tasks silently
+    }
 
+    void runTask(const TaskInfo &task)
+    {
         TaskContext context(m_params, m_data ? &*m_data : nullptr, m_writesOutput, task);
         context.setOutput(m_output ? &*m_output : nullptr);
-        using Clock = std::chrono::steady_clock;
         auto lastProgress = Clock::now();
         context.setProgressSink([&](qint64 done) {
             const auto now = Clock::now();
@@ -189,12 +307,18 @@ private:
             m_initialized = true;
         }
         QCborValue value;
+        const auto start = Clock::now();
         if (!guarded(task.id, CrashStage::Task, [&] { value = m_job->run(context, task.begin, task.end); }))
             return;
+        const auto end = Clock::now();
         if (m_cancel.load())
             return;
-        send(MessageType::Result, {{field::Id, task.id}, {field::Value, std::move(value)}});
-        guarded(task.id, CrashStage::AfterResult, [&] { m_job->afterResult(context); });
+        m_outbox.addResult(task.id, std::move(value),
+                           qint64(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
+        if (m_job->hasAfterResult(m_params)) {
+            m_outbox.flush(); // the hook runs after the parent has the result
+            guarded(task.id, CrashStage::AfterResult, [&] { m_job->afterResult(context); });
+        }
     }
 
     // Runs one stage of a task; an exception becomes an Error report carrying the stack of its throw.
@@ -226,24 +350,14 @@ private:
                                   {field::Trace, trace}});
     }
 
-    void send(MessageType type, const QCborMap &body)
-    {
-        const QByteArray frame = encodeFrame(type, body);
-        const char *p = frame.constData();
-        qsizetype left = frame.size();
-        while (left > 0) {
-            const ssize_t n = ::write(m_outFd, p, size_t(left));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                ::_exit(3); // the parent is gone
-            p += n;
-            left -= n;
-        }
-    }
+    void send(MessageType type, const QCborMap &body) { m_outbox.send(type, body); }
 
-    int m_outFd;
+    using Clock = Outbox::Clock;
+
+    Outbox m_outbox;
     Inbox m_inbox;
+    QCborArray m_results; // ended tasks whose results are not sent yet: [id, value, ns]
+    Clock::time_point m_resultsSince;
     std::atomic_bool m_inputBroken{false};
     std::atomic_bool m_cancel{false};
     std::atomic<qint64> m_cancelledRun{-1};
