@@ -5,6 +5,9 @@
 #include <QFile>
 #include <QSharedMemory>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -98,6 +101,15 @@ Result<SharedArray> SharedArray::createSegment(SegmentHeader h, const QByteArray
                    u"cannot create a shared-memory segment of %1 bytes: %2"_s.arg(total).arg(lastError),
                    {},
                    -1};
+}
+
+void SharedArray::prefault(Access access)
+{
+    const auto page = std::uintptr_t(::sysconf(_SC_PAGESIZE));
+    const auto begin = std::uintptr_t(base()) & ~(page - 1); // attach() maps at a page boundary
+    const auto end = std::uintptr_t(base()) + std::uintptr_t(segmentBytes());
+    ::madvise(reinterpret_cast<void *>(begin), end - begin,
+              access == Access::ReadWrite ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
 }
 
 Result<SharedArray> SharedArray::attach(const QString &key, Access access)

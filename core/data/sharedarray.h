@@ -62,6 +62,10 @@ public:
     static Result<SharedArray> createImages(const std::vector<ImageEntry> &shapes, const QStringList &names);
     // Attaches to a segment another process created; checks the header against the segment's size.
     static Result<SharedArray> attach(const QString &key, Access access);
+    // Maps every page of the segment into this process now (for writing, or reading only), so that
+    // tasks never stall on page faults: one call instead of a fault per 4 KiB page. Best effort: a
+    // kernel without MADV_POPULATE_* (before Linux 5.14) faults the pages in as they are touched.
+    void prefault(Access access);
 
     SharedArray(SharedArray &&other) noexcept;
     SharedArray &operator=(SharedArray &&other) noexcept;

@@ -9,6 +9,8 @@ namespace brigade::jobs {
 
 namespace {
 
+constexpr qint64 BlockRows = 8192; // 64 KiB of float64: a block stays in L2 between its two uses
+
 class ScaleReducer final : public Reducer
 {
 public:
@@ -60,9 +62,15 @@ public:
     {
         const double factor = context.params().value(u"factor"_s).toDouble();
         auto m = context.data()->matrix<double>();
-        auto rows = m.middleRows(begin, end - begin);
-        rows *= factor;
-        return rows.sum();
+        double sum = 0;
+        // In blocks that stay in cache between the scaling and the checksum: one pass over memory.
+        for (Eigen::Index c = 0; c < m.cols(); ++c)
+            for (qint64 b = begin; b < end; b += BlockRows) {
+                auto block = m.col(c).segment(b, std::min(BlockRows, end - b));
+                block *= factor;
+                sum += block.sum();
+            }
+        return sum;
     }
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override

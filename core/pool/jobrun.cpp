@@ -44,6 +44,8 @@ QCborMap RunOutcome::toCbor(const QString &job) const
     map.insert(u"elapsed_s"_s, elapsedSeconds);
     if (workersReadyMs >= 0)
         map.insert(u"workers_ready_ms"_s, workersReadyMs);
+    if (computeSeconds >= 0)
+        map.insert(u"compute_s"_s, computeSeconds);
     map.insert(u"streamed"_s, streamed);
     if (streamed) {
         map.insert(u"chunks"_s, chunks);
@@ -294,6 +296,7 @@ void RunEngine::onSchedulerFinished(RunStatus status)
     m_outcome.chunkSize = m_scheduler->chunkSize(); // adaptive: the largest it grew to
     m_outcome.failedTasks = m_scheduler->failedTasks();
     m_outcome.workersReadyMs = m_scheduler->allReadyMs();
+    m_outcome.computeSeconds = m_scheduler->computeSeconds();
     m_outcome.recoveryMs = m_scheduler->recoveryMs();
     std::optional<Failure> failure;
     if (status != RunStatus::Cancelled) {

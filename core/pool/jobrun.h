@@ -48,6 +48,9 @@ struct RunOutcome {
     qint64 chunkSize = 0;
     double elapsedSeconds = 0;
     qint64 workersReadyMs = -1;
+    // From the first task's start to the last task's end, by the workers' measured run times (-1: no task
+    // ended): the compute phase, without process start, loading and attaching.
+    double computeSeconds = -1;
     QList<double> recoveryMs; // per replaced worker: from its loss to its work running again
     bool streamed = false;    // the CSV input went through the pool in chunks instead of being loaded
     qint64 chunks = 0;        // of the streamed input

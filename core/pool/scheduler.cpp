@@ -198,7 +198,7 @@ ProgressSnapshot Scheduler::takeSnapshot()
     return s;
 }
 
-void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wasRunning)
+void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wasRunning, qint64 runNs)
 {
     if (m_spans.size() >= MaxSpans) {
         m_spansDropped += 1;
@@ -206,8 +206,10 @@ void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wa
     }
     const Slot &slot = m_slots[size_t(slotIndex)];
     const qint64 now = m_clock.elapsed();
-    m_spans.append({slotIndex, slot.view.pid, task.id, task.begin, task.end,
-                    wasRunning ? slot.frontSinceMs : now, now, failed});
+    const qint64 start = runNs >= 0   ? now - (runNs + 500'000) / 1'000'000
+                         : wasRunning ? slot.frontSinceMs
+                                      : now;
+    m_spans.append({slotIndex, slot.view.pid, task.id, task.begin, task.end, start, now, failed});
 }
 
 bool Scheduler::hasWork() const
@@ -454,11 +456,14 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         const bool isFront = it == slot.assigned.begin();
         const Task task = *it;
         slot.assigned.erase(it);
-        const qint64 ns = r.at(2).toInteger();
+        const qint64 ns = std::max<qint64>(r.at(2).toInteger(), 0);
+        const qint64 nowNs = m_clock.nsecsElapsed();
+        m_firstStartNs = std::min(m_firstStartNs, nowNs - ns);
+        m_lastEndNs = std::max(m_lastEndNs, nowNs);
         slot.taskNs =
             slot.taskNs > 0 ? 0.8 * slot.taskNs + 0.2 * double(ns) : double(std::max<qint64>(ns, 1));
         learnCost(task, ns);
-        recordSpan(slotIndex, task, false, isFront);
+        recordSpan(slotIndex, task, false, isFront, ns);
         slot.view.itemsDone += task.end - task.begin;
         slot.view.tasksDone += 1;
         complete(task, r.at(1));
@@ -518,11 +523,10 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     auto blamed = tasks.begin();
     if (note && note->task >= 0)
         blamed = std::find_if(tasks.begin(), tasks.end(), [&](const Task &t) { return t.id == note->task; });
-    // No crash handler's word (killed from outside, exited, garbled its output) and several tasks in hand
-    // whose results may be batched in the dead worker: the front may have ended long ago. Nobody is
-    // charged; the successor runs them one at a time, and a death among them names its task.
-    const bool ambiguous =
-        !note && tasks.size() > 1 && !slot.careful && slot.taskNs < double(ResultBatchBelowNs);
+    // No crash handler's word (killed from outside, exited, garbled its output) and several tasks in hand,
+    // whose results the dead worker may have been batching: the front may have ended long ago. Nobody
+    // is charged; the successor runs them one at a time, and a death among them names its task.
+    const bool ambiguous = !note && tasks.size() > 1 && !slot.careful;
     if (ambiguous) {
         report.message +=
             u" while holding %1 tasks (items %2 to %3), some perhaps done; none is charged, they "

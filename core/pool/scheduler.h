@@ -14,6 +14,7 @@
 #include <QObject>
 
 #include <deque>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -66,6 +67,12 @@ public:
     Reducer &reducer() { return *m_reducer; }
     // Milliseconds from start() until every worker first said Ready (-1 until then).
     qint64 allReadyMs() const { return m_allReadyMs; }
+    // From the first task's start to the last task's end, from the run times the workers measured (-1:
+    // no result yet).
+    double computeSeconds() const
+    {
+        return m_lastEndNs < 0 ? -1 : double(m_lastEndNs - m_firstStartNs) / 1e9;
+    }
     // For each replaced worker with work in hand: milliseconds from its loss to that work being sent
     // to its successor.
     const QList<double> &recoveryMs() const { return m_recoveryMs; }
@@ -122,7 +129,9 @@ private:
     void learnCost(const Task &task, qint64 ns);
     bool hasWork() const;
     void frontChanged(int slot);
-    void recordSpan(int slot, const Task &task, bool failed, bool wasRunning);
+    // A task's span on the timeline: from its measured start when its worker timed it (runNs >= 0), else
+    // from when it became the worker's front task (wasRunning), else a point.
+    void recordSpan(int slot, const Task &task, bool failed, bool wasRunning, qint64 runNs = -1);
     // Replaces the slot's worker: its running task is charged by the caller; the rest become orphans.
     void replaceWorker(int slot, const StopActions &how);
     void complete(const Task &task, std::optional<QCborValue> value);
@@ -163,6 +172,8 @@ private:
     qint64 m_tasksDone = 0;
     qint64 m_failedTasks = 0;
     qint64 m_allReadyMs = -1;
+    qint64 m_firstStartNs = std::numeric_limits<qint64>::max(); // since start(), by the workers' timing
+    qint64 m_lastEndNs = -1;
     QList<double> m_recoveryMs;
     int m_readyCount = 0;
     bool m_halting = false; // HaltPolicy::Soon after a final failure: nothing new is dispatched

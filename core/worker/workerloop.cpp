@@ -256,6 +256,7 @@ private:
                 return;
             }
             m_data.emplace(std::move(array).value());
+            m_data->prefault(access);
         }
         if (const QString outputKey = dataset.value(u"output_key"_s).toString(); !outputKey.isEmpty()) {
             auto array = SharedArray::attach(outputKey, SharedArray::Access::ReadWrite);
