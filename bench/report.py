@@ -195,13 +195,14 @@ if "scale" in B:
         for k, v in bw.items()
     ] + [
         "",
-        "Brigade's compute phase runs from its first task's start to its last task's end, read from the "
-        "run's task spans (`bench/scale_phases.cpp`, the real `JobRun` and workers; spans are whole "
-        "milliseconds, so a phase of a few tens of milliseconds carries a few percent of rounding). The "
-        "floor is `bench/floor_scale.cpp`: `a *= 2.0` on an `Eigen::ArrayXd` of the same size, one process, "
-        "one thread, pages already touched, median of 11 passes. Brigade's phase also holds what the run "
-        "does between tasks (dispatch, result messages) and the workers' first access to the mapping's pages; "
-        "this benchmark does not break it down further.",
+        "Brigade's compute phase runs from its first task's start to its last task's end: `compute_s` of the "
+        "run (`bench/scale_phases.cpp`, the real `JobRun` and workers), where each task's start is its "
+        "result's arrival less the run time its worker measured. Workers map the dataset's pages when they "
+        "attach (`MADV_POPULATE_WRITE`), before their first task, and the job scales and checksums in "
+        "cache-sized blocks (one pass over memory). The phase still holds what happens between tasks "
+        "(dispatch, result messages) and the adaptive chunking's first small tasks. The floor is "
+        "`bench/floor_scale.cpp`: `a *= 2.0` on an `Eigen::ArrayXd` of the same size, one process, one "
+        "thread, pages already touched, median of 11 passes.",
         f"Share {share * 100:.0f}% (spread {bw_lo * 100:.0f}–{bw_hi * 100:.0f}%); goal ≥ 70%.",
         "",
     ]
