@@ -249,7 +249,7 @@ void ResultView::clear()
     m_saveButton->setEnabled(false);
     m_heatmap->clear();
     m_thumbnails->clear();
-    m_chartView->setChart(freshChart({}));
+    showChart(freshChart({}));
     m_charts->hide();
     m_summary->setText(tr("Running…"));
 }
@@ -264,6 +264,14 @@ QChart *ResultView::freshChart(const QString &title)
     chart->legend()->hide();
     chart->setAnimationOptions(QChart::NoAnimation);
     return chart;
+}
+
+// The view takes the new chart but only releases the one it showed, which is ours to delete.
+void ResultView::showChart(QChart *chart)
+{
+    QChart *previous = m_chartView->chart();
+    m_chartView->setChart(chart);
+    delete previous;
 }
 
 void ResultView::setChartPage(QWidget *page)
@@ -395,7 +403,7 @@ void ResultView::showStats()
     for (QAbstractAxis *axis : chart->axes(Qt::Vertical))
         if (auto *values = qobject_cast<QValueAxis *>(axis))
             values->applyNiceNumbers();
-    m_chartView->setChart(chart);
+    showChart(chart);
     setChartPage(m_chartView);
 }
 
@@ -478,7 +486,7 @@ void ResultView::showHistogram(int columnIndex)
     series->attachAxis(frequency);
     frequency->setMin(0);
     frequency->applyNiceNumbers();
-    m_chartView->setChart(chart);
+    showChart(chart);
     setChartPage(m_chartView);
 }
 

@@ -70,6 +70,7 @@ private:
     void fillTable(const ResultTable &table);
     void setChartPage(QWidget *page);
     QChart *freshChart(const QString &title);
+    void showChart(QChart *chart);
 
     Kind m_kind = Kind::None;
     QCborMap m_result;
