@@ -1249,7 +1249,7 @@ void TestGui::timelinePaintsHundredThousandSpans()
         std::vector<qint64> laneTime(Lanes, 0);
         for (int i = 0; i < count; ++i) {
             const int lane = i % Lanes;
-            const qint64 length = 5 + (i * 7919) % 20; // 5 to 24 ms
+            const qint64 length = 5 + qint64(i) * 7919 % 20; // 5 to 24 ms
             spans.append({lane, 1000 + lane, i, qint64(i) * 10, qint64(i) * 10 + 10, laneTime[size_t(lane)],
                           laneTime[size_t(lane)] + length, i % 997 == 0});
             laneTime[size_t(lane)] += length + 1;
