@@ -267,11 +267,12 @@ qint64 Scheduler::nextChunk() const
     if (!m_adaptive)
         return m_chunk;
     // Near the end, at most an even share of half of what is left, so that the workers end together;
-    // but no task shorter than an eighth of the target where the cost per item is known.
+    // but no task shorter than half a millisecond (a fiftieth of the target; a round trip to the parent
+    // costs tens of microseconds) where the cost per item is known.
     const qint64 left = m_items - m_itemsIssued;
     const qint64 share = left / (2 * qint64(m_slots.size()));
     const qint64 floor =
-        m_costItems > 0 ? qint64(std::min(double(TargetTaskNs) / 8 / (m_costNs / m_costItems), 1e15)) : 1;
+        m_costItems > 0 ? qint64(std::min(double(TargetTaskNs) / 50 / (m_costNs / m_costItems), 1e15)) : 1;
     return std::max<qint64>(1, std::min(m_chunk, std::max(share, floor)));
 }
 

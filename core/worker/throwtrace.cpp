@@ -201,7 +201,15 @@ QString lastThrowTrace()
 {
     if (!t_lastThrow)
         return {};
-    return symbolize(*t_lastThrow, 1); // frame 0 is __cxa_throw itself
+    // The trace starts where it was taken, inside __cxa_throw, or (when std::optional's emplace is not
+    // inlined, as in unoptimised builds) a few frames deeper: it is shown from the frame that threw.
+    std::size_t skip = 1;
+    for (std::size_t i = 0; i < t_lastThrow->size() && i < 8; ++i)
+        if (t_lastThrow->as_vector()[i].name() == "__cxa_throw") {
+            skip = i + 1;
+            break;
+        }
+    return symbolize(*t_lastThrow, skip);
 }
 
 QLatin1StringView crashStageName(CrashStage stage)
