@@ -69,13 +69,59 @@ template<typename Int> bool isPrime(Int n, const std::vector<quint32> &primes)
     return true;
 }
 
+// An odd prime p as a divisibility test without division: for 32-bit n, p divides n exactly when
+// n * p⁻¹ (mod 2³²) <= (2³² - 1) / p, p⁻¹ being p's inverse modulo 2³² (Granlund and Montgomery). A
+// multiplication and a comparison instead of a division of twenty-odd cycles.
+struct OddDivisor {
+    quint32 p;
+    quint32 inverse;
+    quint32 maxQuotient;
+};
+
+// The table's odd primes as divisibility tests, built once per worker from smallPrimes().
+const std::vector<OddDivisor> &oddDivisors(const std::vector<quint32> &primes)
+{
+    static const std::vector<quint32> *cachedFrom = nullptr;
+    static size_t cachedSize = 0;
+    static std::vector<OddDivisor> divisors;
+    if (cachedFrom == &primes && cachedSize == primes.size())
+        return divisors;
+    divisors.clear();
+    for (const quint32 p : primes) {
+        if (p == 2)
+            continue;
+        quint32 inverse = p; // right to 3 bits (p * p = 1 mod 8 for odd p); each step doubles them
+        for (int i = 0; i < 4; ++i)
+            inverse *= 2 - p * inverse;
+        divisors.push_back({p, inverse, 0xFFFFFFFFu / p});
+    }
+    cachedFrom = &primes;
+    cachedSize = primes.size();
+    return divisors;
+}
+
+// isPrime for numbers below 2³², whose square roots (below 65536) the table always covers.
+bool isPrime32(quint32 n, const std::vector<OddDivisor> &divisors)
+{
+    if (n < 2 || n % 2 == 0)
+        return n == 2;
+    const auto r = quint32(std::sqrt(double(n))); // exact below 2⁵²
+    for (const OddDivisor &d : divisors) {
+        if (d.p > r)
+            return true;
+        if (n * d.inverse <= d.maxQuotient)
+            return false;
+    }
+    return true;
+}
+
 bool isPrime64(qint64 n, const std::vector<quint32> &primes)
 {
     if (n < 2)
         return false;
-    // 32-bit division is several times faster; most ranges fit.
+    // 32-bit numbers, most ranges, by multiplication instead of division.
     if (n <= 0xFFFFFFFFLL)
-        return isPrime<quint32>(quint32(n), primes);
+        return isPrime32(quint32(n), oddDivisors(primes));
     return isPrime<quint64>(quint64(n), primes);
 }
 
@@ -151,7 +197,7 @@ public:
 
     void initialize(const TaskContext &context) const override
     {
-        smallPrimes(divisorBound(context.params()));
+        oddDivisors(smallPrimes(divisorBound(context.params())));
     }
 
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
