@@ -292,10 +292,15 @@ void TestGui::dropFileAndRun()
     auto *overall = window.findChild<QProgressBar *>(u"overallProgress"_s);
     QVERIFY(overall);
     QCOMPARE(overall->value(), overall->maximum());
+    // Each worker's bar ends full, or empty for a worker that got no task (a worker ready first may take
+    // all of a run this short): none is left part-way.
     const QList<QProgressBar *> bars = workerBars(window);
     QCOMPARE(bars.size(), 2);
+    QVERIFY(std::any_of(bars.begin(), bars.end(),
+                        [](QProgressBar *bar) { return bar->value() == bar->maximum(); }));
     for (QProgressBar *bar : bars)
-        QCOMPARE(bar->value(), bar->maximum());
+        QVERIFY2(bar->value() == bar->maximum() || bar->value() == 0,
+                 qPrintable(QString::number(bar->value())));
 }
 
 void TestGui::primesRunShowsCount()
@@ -1309,14 +1314,14 @@ void TestGui::estimateRecommendsAndForecasts()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.selectJob(u"primes"_s);
     typeParam(window, u"start"_s, u"10000"_s);
-    typeParam(window, u"end"_s, u"3000000"_s);
+    typeParam(window, u"end"_s, u"20000000"_s); // a run long enough that sharing it pays
     setWorkers(window, 1);
     auto *label = window.findChild<QLabel *>(u"estimateLabel"_s);
     QTest::mouseClick(button(window, u"estimateButton"_s), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(
         label->text().contains(u"Forecast"_s) || label->text().startsWith(u"No estimate"_s), RunTimeoutMs);
-    QVERIFY2(label->text().contains(u"2990000 items"_s), qPrintable(label->text()));
-    QVERIFY2(label->text().contains(u"the trial ran 59800 of them"_s), qPrintable(label->text()));
+    QVERIFY2(label->text().contains(u"19990000 items"_s), qPrintable(label->text()));
+    QVERIFY2(label->text().contains(u"the trial ran 399800 of them"_s), qPrintable(label->text()));
     QPushButton *apply = button(window, u"applyEstimate"_s);
     QVERIFY(apply->isVisible());
     QTest::mouseClick(apply, Qt::LeftButton);
@@ -1332,7 +1337,7 @@ void TestGui::estimateRecommendsAndForecasts()
     clickRunAndWait(window, &outcome);
     if (QTest::currentTestFailed())
         return;
-    QCOMPARE(outcome.result.value(u"count"_s).toInteger(), 216816 - 1229); // pi(3e6) - pi(1e4)
+    QCOMPARE(outcome.result.value(u"count"_s).toInteger(), 1270607 - 1229); // pi(2e7) - pi(1e4)
     // Busy machines are noisy: the forecast is checked for its order of magnitude only.
     QVERIFY2(forecast > outcome.elapsedSeconds / 5 && forecast < outcome.elapsedSeconds * 5,
              qPrintable(u"forecast %1 s, run %2 s"_s.arg(forecast).arg(outcome.elapsedSeconds)));

@@ -32,10 +32,8 @@ class TestProtocol final : public QObject
 private Q_SLOTS:
     void roundTrip()
     {
-        // A batch of two tasks: [id, begin, end, attempt] each.
-        const QCborMap body{
-            {field::Run, 7},
-            {field::Tasks, QCborArray{QCborArray{3, 100, 200, 1}, QCborArray{4, 200, 300, 2}}}};
+        // A batch of two tasks: id, begin, end, attempt each.
+        const QCborMap body{{field::Run, 7}, {field::Tasks, QCborArray{3, 100, 200, 1, 4, 200, 300, 2}}};
         FrameReader reader;
         reader.append(encodeFrame(MessageType::Task, body));
         auto next = reader.next();
@@ -87,22 +85,23 @@ private Q_SLOTS:
             << cborFrame(
                    {{field::Type, int(MessageType::Task)}, {field::Run, 1}, {field::Tasks, QCborArray{}}})
             << u"wrong type"_s;
-        QTest::newRow("task lacks end")
-            << cborFrame({{field::Type, int(MessageType::Task)},
-                          {field::Run, 1},
-                          {field::Tasks, QCborArray{QCborArray{1, 0, 10, 1}, QCborArray{2, 10, 1}}}})
-            << u"wrong type"_s;
-        QTest::newRow("task begin not integer")
-            << cborFrame({{field::Type, int(MessageType::Task)},
-                          {field::Run, 1},
-                          {field::Tasks, QCborArray{QCborArray{1, u"0"_s, 10, 1}}}})
-            << u"wrong type"_s;
+        QTest::newRow("task lacks end") << cborFrame({{field::Type, int(MessageType::Task)},
+                                                      {field::Run, 1},
+                                                      {field::Tasks, QCborArray{1, 0, 10, 1, 2, 10, 1}}})
+                                        << u"wrong type"_s;
+        QTest::newRow("task begin not integer") << cborFrame({{field::Type, int(MessageType::Task)},
+                                                              {field::Run, 1},
+                                                              {field::Tasks, QCborArray{1, u"0"_s, 10, 1}}})
+                                                << u"wrong type"_s;
         QTest::newRow("result lacks results")
             << cborFrame({{field::Type, int(MessageType::Result)}, {field::Id, 1}})
             << u"lacks field \"results\""_s;
-        QTest::newRow("result lacks value") << cborFrame({{field::Type, int(MessageType::Result)},
-                                                          {field::Results, QCborArray{QCborArray{1, 5}}}})
-                                            << u"wrong type"_s;
+        QTest::newRow("result lacks ns")
+            << cborFrame({{field::Type, int(MessageType::Result)}, {field::Results, QCborArray{1, 5}}})
+            << u"wrong type"_s;
+        QTest::newRow("result id not integer") << cborFrame({{field::Type, int(MessageType::Result)},
+                                                             {field::Results, QCborArray{u"1"_s, 5, 100}}})
+                                               << u"wrong type"_s;
         QTest::newRow("wrong field type")
             << cborFrame({{field::Type, int(MessageType::Progress)}, {field::Id, u"one"_s}, {field::Done, 1}})
             << u"wrong type"_s;

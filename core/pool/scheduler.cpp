@@ -205,7 +205,7 @@ void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wa
         return;
     }
     const Slot &slot = m_slots[size_t(slotIndex)];
-    const qint64 now = m_clock.elapsed();
+    const qint64 now = nowMs();
     const qint64 start = runNs >= 0   ? now - (runNs + 500'000) / 1'000'000
                          : wasRunning ? slot.frontSinceMs
                                       : now;
@@ -330,8 +330,10 @@ void Scheduler::dispatch(int slotIndex)
         std::optional<Task> task = nextTask(slot);
         if (!task)
             break;
-        tasks.append(
-            QCborArray{task->id, task->begin, task->end, m_settings.priorAttempts + task->attempts + 1});
+        tasks.append(task->id);
+        tasks.append(task->begin);
+        tasks.append(task->end);
+        tasks.append(m_settings.priorAttempts + task->attempts + 1);
         slot.assigned.push_back(*task);
         slot.dispatched += 1;
     }
@@ -372,7 +374,7 @@ void Scheduler::frontChanged(int slotIndex)
     slot.view.taskItems = front.end - front.begin;
     slot.view.taskDone = 0;
     slot.view.state = WorkerState::Busy;
-    slot.frontSinceMs = m_clock.elapsed();
+    slot.frontSinceMs = nowMs();
     if (m_settings.timeoutMs > 0)
         slot.timeout->start();
 }
@@ -447,9 +449,10 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
     ++m_batch;
-    for (const QCborValue &entry : results) {
-        const QCborArray r = entry.toArray();
-        const qint64 id = r.at(0).toInteger();
+    const qint64 nowNs = m_clock.nsecsElapsed(); // one reading for the batch: they arrived together
+    m_batchNowMs = nowNs / 1'000'000;
+    for (qsizetype r = 0; r + ResultEntries <= results.size(); r += ResultEntries) {
+        const qint64 id = results.at(r).toInteger();
         auto it = std::find_if(slot.assigned.begin(), slot.assigned.end(),
                                [id](const Task &t) { return t.id == id; });
         if (it == slot.assigned.end())
@@ -457,8 +460,7 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         const bool isFront = it == slot.assigned.begin();
         const Task task = *it;
         slot.assigned.erase(it);
-        const qint64 ns = std::max<qint64>(r.at(2).toInteger(), 0);
-        const qint64 nowNs = m_clock.nsecsElapsed();
+        const qint64 ns = std::max<qint64>(results.at(r + 2).toInteger(), 0);
         m_firstStartNs = std::min(m_firstStartNs, nowNs - ns);
         m_lastEndNs = std::max(m_lastEndNs, nowNs);
         slot.taskNs =
@@ -467,7 +469,7 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         recordSpan(slotIndex, task, false, isFront, ns);
         slot.view.itemsDone += task.end - task.begin;
         slot.view.tasksDone += 1;
-        complete(task, r.at(1));
+        complete(task, results.at(r + 1));
         if (m_finished)
             break; // the reducer failed: the run halts
         if (isFront)
@@ -479,6 +481,7 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         }
     }
     --m_batch;
+    m_batchNowMs = -1;
     if (std::exchange(m_dispatchWanted, false))
         dispatchAll(); // another slot may have waited on the ordered window
     dispatch(slotIndex);

@@ -153,8 +153,10 @@ private:
     qint64 m_itemsIssued = 0;  // items in the new tasks handed out so far (not retries)
     double m_costNs = 0;       // adaptive: decayed sums of measured task time and items
     double m_costItems = 0;
-    qint64 m_window = 0; // ordered: how far past the next undelivered task dispatch may run (at least)
-    int m_batch = 0;     // > 0 while a batch of results is taken: dispatching waits for its end
+    qint64 m_window = 0;      // ordered: how far past the next undelivered task dispatch may run (at least)
+    int m_batch = 0;          // > 0 while a batch of results is taken: dispatching waits for its end
+    qint64 m_batchNowMs = -1; // the batch's arrival, read once for all of its results
+    qint64 nowMs() const { return m_batchNowMs >= 0 ? m_batchNowMs : m_clock.elapsed(); }
     bool m_dispatchWanted = false;
 
     std::vector<Slot> m_slots;

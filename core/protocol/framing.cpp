@@ -4,7 +4,6 @@
 #include <QCborValue>
 
 #include <QtEndian>
-#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -24,8 +23,8 @@ enum class Want {
     String,
     Map,
     Any,
-    TaskList,   // non-empty array of [id, begin, end, attempt], all integers
-    ResultList, // non-empty array of [id, value, ns]: id and ns integers
+    TaskList,   // non-empty flat array of id, begin, end, attempt: all integers
+    ResultList, // non-empty flat array of id, value, ns: id and ns integers
 };
 
 struct FieldRule {
@@ -56,19 +55,20 @@ const TypeRules kRules[] = {
     {MessageType::Log, {{field::Text, Want::String}}},
 };
 
-// A non-empty array of arrays of \a length entries, where \a integerAt says which must be integers.
-bool isListOf(const QCborValue &v, qsizetype length, std::initializer_list<qsizetype> integerAt)
+// A non-empty flat array of records of \a length entries each, where \a integerAt says which must be
+// integers.
+bool isRecords(const QCborValue &v, qsizetype length, std::initializer_list<qsizetype> integerAt)
 {
-    if (!v.isArray() || v.toArray().isEmpty())
+    if (!v.isArray())
         return false;
     const QCborArray list = v.toArray();
-    return std::all_of(list.begin(), list.end(), [&](const QCborValue &entry) {
-        if (!entry.isArray() || entry.toArray().size() != length)
-            return false;
-        const QCborArray e = entry.toArray();
-        return std::all_of(integerAt.begin(), integerAt.end(),
-                           [&](qsizetype i) { return e.at(i).isInteger(); });
-    });
+    if (list.isEmpty() || list.size() % length != 0)
+        return false;
+    for (qsizetype r = 0; r < list.size(); r += length)
+        for (const qsizetype i : integerAt)
+            if (!list.at(r + i).isInteger())
+                return false;
+    return true;
 }
 
 bool matches(const QCborValue &v, Want want)
@@ -83,9 +83,9 @@ bool matches(const QCborValue &v, Want want)
     case Want::Any:
         return !v.isUndefined();
     case Want::TaskList:
-        return isListOf(v, 4, {0, 1, 2, 3});
+        return isRecords(v, TaskEntries, {0, 1, 2, 3});
     case Want::ResultList:
-        return isListOf(v, 3, {0, 2});
+        return isRecords(v, ResultEntries, {0, 2});
     }
     return false;
 }

@@ -51,9 +51,14 @@ inline constexpr QLatin1StringView Trace{"trace"};
 inline constexpr QLatin1StringView Text{"text"};
 inline constexpr QLatin1StringView Attempt{"attempt"};
 inline constexpr QLatin1StringView Stage{"stage"};
-inline constexpr QLatin1StringView Tasks{"tasks"};     // Task: [[id, begin, end, attempt], ...]
-inline constexpr QLatin1StringView Results{"results"}; // Result: [[id, value, ns], ...]
+// Flat arrays, a fixed number of entries per task (no container per task to allocate, encode and free).
+inline constexpr QLatin1StringView Tasks{"tasks"};     // Task: [id, begin, end, attempt, id, begin, ...]
+inline constexpr QLatin1StringView Results{"results"}; // Result: [id, value, ns, id, value, ns, ...]
 } // namespace field
+
+// Entries per task in a Task's "tasks" and per result in a Result's "results".
+inline constexpr qsizetype TaskEntries = 4;
+inline constexpr qsizetype ResultEntries = 3;
 
 // The name of a message type ("Task"), or an empty string for a value outside the enum.
 QLatin1StringView messageTypeName(MessageType type);

@@ -89,17 +89,20 @@ public:
         write(encodeFrame(type, body));
     }
 
-    void addResult(qint64 id, QCborValue value, qint64 ns)
+    // \a ended: when the task ended (the batch is sent at the latest MaxResultDelay after its first).
+    void addResult(qint64 id, QCborValue value, qint64 ns, Clock::time_point ended)
     {
         std::lock_guard lock(m_mutex);
         if (m_results.isEmpty()) {
-            m_since = Clock::now();
+            m_since = ended;
             m_pending.notify_one();
         }
-        m_results.append(QCborArray{id, std::move(value), ns});
+        m_results.append(id);
+        m_results.append(std::move(value));
+        m_results.append(ns);
         // Batching pays for tiny tasks only: the result of a task that ran a while goes at once (a large
         // result is then never held while the next task runs).
-        if (m_results.size() >= MaxBatchedResults || ns >= ResultBatchBelowNs)
+        if (m_results.size() >= MaxBatchedResults * ResultEntries || ns >= ResultBatchBelowNs)
             flushLocked();
     }
 
@@ -273,10 +276,9 @@ private:
     {
         const bool attached = body.value(field::Run).toInteger() == m_run && m_job;
         const QCborArray tasks = body.value(field::Tasks).toArray();
-        for (const QCborValue &entry : tasks) {
-            const QCborArray t = entry.toArray();
-            const TaskInfo task{t.at(0).toInteger(), t.at(1).toInteger(), t.at(2).toInteger(),
-                                int(t.at(3).toInteger())};
+        for (qsizetype i = 0; i + TaskEntries <= tasks.size(); i += TaskEntries) {
+            const TaskInfo task{tasks.at(i).toInteger(), tasks.at(i + 1).toInteger(),
+                                tasks.at(i + 2).toInteger(), int(tasks.at(i + 3).toInteger())};
             if (!attached) {
                 sendError(task.id, u"attach"_s, CrashStage::Attach,
                           u"task for a run this worker is not attached to"_s, {});
@@ -292,7 +294,8 @@ private:
     {
         TaskContext context(m_params, m_data ? &*m_data : nullptr, m_writesOutput, task);
         context.setOutput(m_output ? &*m_output : nullptr);
-        auto lastProgress = Clock::now();
+        auto start = Clock::now();
+        auto lastProgress = start;
         context.setProgressSink([&](qint64 done) {
             const auto now = Clock::now();
             if (now - lastProgress < std::chrono::milliseconds(50))
@@ -306,16 +309,17 @@ private:
             if (!guarded(task.id, CrashStage::Attach, [&] { m_job->initialize(context); }))
                 return;
             m_initialized = true;
+            start = Clock::now(); // the initializer's time is not the task's
         }
         QCborValue value;
-        const auto start = Clock::now();
         if (!guarded(task.id, CrashStage::Task, [&] { value = m_job->run(context, task.begin, task.end); }))
             return;
         const auto end = Clock::now();
         if (m_cancel.load())
             return;
         m_outbox.addResult(task.id, std::move(value),
-                           qint64(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
+                           qint64(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()),
+                           end);
         if (m_job->hasAfterResult(m_params)) {
             m_outbox.flush(); // the hook runs after the parent has the result
             guarded(task.id, CrashStage::AfterResult, [&] { m_job->afterResult(context); });

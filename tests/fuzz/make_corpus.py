@@ -39,14 +39,14 @@ SEEDS = {
     'hello': frame({'type': 1, 'version': 2}),
     'attach': frame({'type': 2, 'run': 1, 'job': 'stats', 'params': {'factor': 2.0},
                      'dataset': {'key': '/tmp/x.seg', 'writable': False}, 'output': False}),
-    'task': frame({'type': 3, 'run': 1, 'tasks': [[7, 0, 100, 1], [8, 100, 200, 1]]}),
+    'task': frame({'type': 3, 'run': 1, 'tasks': [7, 0, 100, 1, 8, 100, 200, 1]}),
     'ready_progress_result': frame({'type': 16, 'version': 2, 'pid': 42})
     + frame({'type': 17, 'id': 7, 'done': 50})
-    + frame({'type': 18, 'results': [[7, {'count': 8363}, 120000], [8, {'count': 12}, 90000]]}),
+    + frame({'type': 18, 'results': [7, {'count': 8363}, 120000, 8, {'count': 12}, 90000]}),
     'error': frame({'type': 19, 'id': 7, 'kind': 'exception', 'stage': 'task', 'message': 'boom',
                     'trace': '#0 f at a.cpp:1\n'}),
     'log_cancel_shutdown': frame({'type': 20, 'text': 'hi'}) + frame({'type': 4, 'run': 1}) + frame({'type': 5}),
-    'result_array': frame({'type': 18, 'results': [[1, [[3, 1.5, 0.25, -1.0, 2.0]], 5000]]}),
+    'result_array': frame({'type': 18, 'results': [1, [[3, 1.5, 0.25, -1.0, 2.0]], 5000]}),
 }
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), 'corpus')
