@@ -410,8 +410,8 @@ table += ["", "\"measured / goal\" is above 1 where the goal is met (the figure'
 body = lines + table + [f"![{t}]({f})\n" for t, f in plots] + sections
 body += ["## Reproduce", "", "```sh", "bench/run            # builds build/bench, measures, rewrites this file and its plots", "```", "",
          "The build is incremental; a first build of `build/bench` from nothing compiles the whole application "
-         "(about 10 minutes on this machine's 2 cores with other builds running), which the 15-minute budget "
-         "of `bench/run` does not cover. "
+         "(about 6 minutes on this machine's 2 cores when nothing else runs, 10 with other builds running), "
+         "so that `bench/run` from a fresh clone takes about 10 to 14 minutes, and a few after. "
          "`REPS=N` changes the repetitions; `BENCH_ONLY=primes_vs_seed,scale` runs only the named benchmarks "
          "(the report then holds only those).", ""]
 (docs / "BENCHMARKS.md").write_text("\n".join(body))
