@@ -93,7 +93,7 @@ int main(int argc, char *argv[])
     window.findChild<QCheckBox *>(u"chunkAuto"_s)->setChecked(false);
     window.findChild<QSpinBox *>(u"chunkSize"_s)->setValue(1);
 
-    // Progress at full rate: tiny tasks, one message each way per item.
+    // Progress at full rate: one-item tasks, their results batched hundreds to a message.
     window.selectJob(u"batch-sum"_s);
     setParam(window, u"start"_s, u"0"_s);
     setParam(window, u"end"_s, QString::number(tasks));

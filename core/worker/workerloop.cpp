@@ -259,7 +259,12 @@ private:
                 return;
             }
             m_data.emplace(std::move(array).value());
-            m_data->prefault(access);
+            // In-place jobs write every page of the rows they get, and write faults on shared pages cost
+            // the most: map them all now, outside the tasks. A reader touches only its tasks' pages, about
+            // 1/N of the data; mapping all of it in every worker costs more than faulting those in
+            // (measured: stats over a 1 GB CSV, 0.1 s slower end to end with it).
+            if (access == SharedArray::Access::ReadWrite)
+                m_data->prefault(access);
         }
         if (const QString outputKey = dataset.value(u"output_key"_s).toString(); !outputKey.isEmpty()) {
             auto array = SharedArray::attach(outputKey, SharedArray::Access::ReadWrite);
