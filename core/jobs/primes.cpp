@@ -26,28 +26,51 @@ quint64 isqrt(quint64 n)
     return r;
 }
 
-// The small primes, 2, 3, 5, ... up to min(bound, SieveLimit), by the sieve of Eratosthenes.
+// An odd prime p as a divisibility test without division: for 32-bit n, p divides n exactly when
+// n * p⁻¹ (mod 2³²) <= (2³² - 1) / p, p⁻¹ being p's inverse modulo 2³² (Granlund and Montgomery). A
+// multiplication and a comparison instead of a division of twenty-odd cycles.
+struct OddDivisor {
+    quint32 p;
+    quint32 inverse;
+    quint32 maxQuotient;
+};
+
+// The small primes, 2, 3, 5, ... up to min(bound, SieveLimit), by the sieve of Eratosthenes, and the odd
+// ones as divisibility tests.
 constexpr quint32 SieveLimit = 1u << 22; // 4 million: a 4 MB sieve once, tables for numbers up to 1.7e13
 
+struct DivisorTable {
+    std::vector<quint32> primes;
+    std::vector<OddDivisor> odd;
+};
+
 // The seeds' lru_cache: the table is built once per worker (and bound), then shared by every task.
-const std::vector<quint32> &smallPrimes(quint64 bound)
+const DivisorTable &smallPrimes(quint64 bound)
 {
     static quint64 cachedBound = ~quint64(0);
-    static std::vector<quint32> primes;
+    static DivisorTable table;
     if (bound == cachedBound)
-        return primes;
+        return table;
     const quint32 limit = quint32(std::min<quint64>(bound, SieveLimit));
     std::vector<bool> composite(size_t(limit) + 1);
-    primes.clear();
+    table = {};
     for (quint64 i = 2; i <= limit; ++i) {
         if (composite[i])
             continue;
-        primes.push_back(quint32(i));
+        table.primes.push_back(quint32(i));
         for (quint64 j = i * i; j <= limit; j += i)
             composite[j] = true;
     }
+    for (const quint32 p : table.primes) {
+        if (p == 2)
+            continue;
+        quint32 inverse = p; // right to 3 bits (p * p = 1 mod 8 for odd p); each step doubles them
+        for (int step = 0; step < 4; ++step)
+            inverse *= 2 - p * inverse;
+        table.odd.push_back({p, inverse, 0xFFFFFFFFu / p});
+    }
     cachedBound = bound;
-    return primes;
+    return table;
 }
 
 // The seeds' is_prime by trial division up to the square root, dividing by primes only (from the table,
@@ -69,37 +92,6 @@ template<typename Int> bool isPrime(Int n, const std::vector<quint32> &primes)
     return true;
 }
 
-// An odd prime p as a divisibility test without division: for 32-bit n, p divides n exactly when
-// n * p⁻¹ (mod 2³²) <= (2³² - 1) / p, p⁻¹ being p's inverse modulo 2³² (Granlund and Montgomery). A
-// multiplication and a comparison instead of a division of twenty-odd cycles.
-struct OddDivisor {
-    quint32 p;
-    quint32 inverse;
-    quint32 maxQuotient;
-};
-
-// The table's odd primes as divisibility tests, built once per worker from smallPrimes().
-const std::vector<OddDivisor> &oddDivisors(const std::vector<quint32> &primes)
-{
-    static const std::vector<quint32> *cachedFrom = nullptr;
-    static size_t cachedSize = 0;
-    static std::vector<OddDivisor> divisors;
-    if (cachedFrom == &primes && cachedSize == primes.size())
-        return divisors;
-    divisors.clear();
-    for (const quint32 p : primes) {
-        if (p == 2)
-            continue;
-        quint32 inverse = p; // right to 3 bits (p * p = 1 mod 8 for odd p); each step doubles them
-        for (int i = 0; i < 4; ++i)
-            inverse *= 2 - p * inverse;
-        divisors.push_back({p, inverse, 0xFFFFFFFFu / p});
-    }
-    cachedFrom = &primes;
-    cachedSize = primes.size();
-    return divisors;
-}
-
 // isPrime for numbers below 2³², whose square roots (below 65536) the table always covers.
 bool isPrime32(quint32 n, const std::vector<OddDivisor> &divisors)
 {
@@ -115,14 +107,14 @@ bool isPrime32(quint32 n, const std::vector<OddDivisor> &divisors)
     return true;
 }
 
-bool isPrime64(qint64 n, const std::vector<quint32> &primes)
+bool isPrime64(qint64 n, const DivisorTable &table)
 {
     if (n < 2)
         return false;
     // 32-bit numbers, most ranges, by multiplication instead of division.
     if (n <= 0xFFFFFFFFLL)
-        return isPrime32(quint32(n), oddDivisors(primes));
-    return isPrime<quint64>(quint64(n), primes);
+        return isPrime32(quint32(n), table.odd);
+    return isPrime<quint64>(quint64(n), table.primes);
 }
 
 // The divisors any number of the run may need: primes up to the square root of its largest number.
@@ -197,13 +189,13 @@ public:
 
     void initialize(const TaskContext &context) const override
     {
-        oddDivisors(smallPrimes(divisorBound(context.params())));
+        smallPrimes(divisorBound(context.params()));
     }
 
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
     {
         const qint64 start = context.params().value(u"start"_s).toLongLong();
-        const std::vector<quint32> &divisors = smallPrimes(divisorBound(context.params()));
+        const DivisorTable &divisors = smallPrimes(divisorBound(context.params()));
         const bool list = context.writesOutput();
         QCborArray primes;
         qint64 count = 0;

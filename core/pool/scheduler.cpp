@@ -237,7 +237,7 @@ void Scheduler::onReady(int slotIndex, qint64 pid)
     Q_EMIT progressChanged();
 }
 
-std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot)
+std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot, qint64 window)
 {
     if (m_halting)
         return std::nullopt;
@@ -250,7 +250,7 @@ std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot)
     }
     if (m_nextRange >= m_ranges.size())
         return std::nullopt;
-    if (m_settings.ordered && m_nextId >= m_nextDelivery + window())
+    if (m_settings.ordered && m_nextId >= m_nextDelivery + window)
         return std::nullopt; // bounded: results waiting for an earlier task are not allowed to pile up
     const qint64 rangeEnd = m_ranges[m_nextRange].second;
     Task t{m_nextId++, m_nextBegin, std::min(rangeEnd, m_nextBegin + nextChunk()), 0};
@@ -323,11 +323,12 @@ void Scheduler::dispatch(int slotIndex)
         slot.careful = false; // the lost worker's tasks are all done or charged
     const bool wasIdle = slot.assigned.empty();
     const size_t wanted = size_t(depth(slot));
+    const qint64 window = this->window(); // once per message, not per task
     QCborArray tasks;
     while (slot.assigned.size() < wanted) {
         if (m_settings.maxTasksPerWorker > 0 && slot.dispatched >= m_settings.maxTasksPerWorker)
             break;
-        std::optional<Task> task = nextTask(slot);
+        std::optional<Task> task = nextTask(slot, window);
         if (!task)
             break;
         tasks.append(task->id);

@@ -124,7 +124,8 @@ private:
     // How many tasks the slot's worker holds: the running one plus enough to cover a round trip.
     int depth(const Slot &slot) const;
     qint64 window() const;
-    std::optional<Task> nextTask(Slot &slot);
+    // The next task for the slot: an orphan, a retry, or a new one within the ordered window.
+    std::optional<Task> nextTask(Slot &slot, qint64 window);
     qint64 nextChunk() const;
     void learnCost(const Task &task, qint64 ns);
     bool hasWork() const;
