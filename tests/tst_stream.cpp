@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -351,34 +352,58 @@ private Q_SLOTS:
     // A file several times the limit, through both jobs: the measured peak of all the processes stays under.
     void largeFileUnderMemoryLimit()
     {
-#ifdef BRIGADE_SANITIZED
-        QSKIP(
-            "a memory ceiling cannot hold under the sanitizers: their shadow memory and quarantine alone put "
-            "the processes over 100 MiB");
-#endif
+        // Under the sanitizers the processes start above 100 MiB: the limit is theirs, the file grows with
+        // it.
+        const QString limitText = streamLimit(u"48M"_s);
+        const qint64 limit = limitText.chopped(1).toLongLong() << 20;
         const QString big = path(u"big.csv"_s);
-        writeNumericCsv(big, 200 << 20);
-        const qint64 limit = qint64(48) << 20;
+        writeNumericCsv(big, limit * 17 / 4);
         QVERIFY(QFileInfo(big).size() > 4 * limit);
+#ifdef BRIGADE_SANITIZED
+        // The sanitizers' own memory (shadow, freed blocks held in quarantine) is outside what the limit
+        // plans for, so the ceiling cannot be asserted; that memory stays bounded can: a file a quarter the
+        // size peaks as high. A small quarantine keeps freed chunks from piling up to its default 256 MiB.
+        const QByteArray asanOptions = qgetenv("ASAN_OPTIONS");
+        qputenv("ASAN_OPTIONS", asanOptions + ":quarantine_size_mb=8:thread_local_quarantine_size_kb=64");
+        const auto restore = qScopeGuard([&] { qputenv("ASAN_OPTIONS", asanOptions); });
+        const QString small = path(u"small.csv"_s);
+        writeNumericCsv(small, limit * 17 / 16);
+        const int timeoutMs = 300000;
+#else
+        const int timeoutMs = 60000;
+#endif
         for (const QString &job : {u"stats"_s, u"csv-transform"_s}) {
-            QStringList args{u"run"_s, job,         u"--input"_s,        big,     u"--workers"_s,
-                             u"2"_s,   u"--json"_s, u"--memory-limit"_s, u"48M"_s};
+            QStringList args{u"run"_s, job,         u"--input"_s,        big,      u"--workers"_s,
+                             u"2"_s,   u"--json"_s, u"--memory-limit"_s, limitText};
             if (job == u"csv-transform"_s)
                 args << u"--output"_s << path(u"big-out.csv"_s) << u"--where"_s << u"value > 2.5"_s;
-            const Ran ran = runBrigade(args);
+            const Ran ran = runBrigade(args, timeoutMs);
             QVERIFY2(ran.exitCode == 0, ran.err.constData());
             const QJsonObject json = ran.json();
             QVERIFY(json.value(u"streamed"_s).toBool());
             QVERIFY(json.value(u"chunks"_s).toInteger() > 4);
             const qint64 reported = json.value(u"peak_memory_bytes"_s).toInteger();
-            qInfo(
-                "%s: %lld chunks, sampled peak %.1f MiB, reported peak (sum of VmHWM) %.1f MiB, limit 48 MiB",
-                qPrintable(job), json.value(u"chunks"_s).toInteger(), double(ran.peakRss) / (1 << 20),
-                double(reported) / (1 << 20));
+            qInfo("%s: %lld chunks, sampled peak %.1f MiB, reported peak (sum of VmHWM) %.1f MiB, limit %s",
+                  qPrintable(job), json.value(u"chunks"_s).toInteger(), double(ran.peakRss) / (1 << 20),
+                  double(reported) / (1 << 20), qPrintable(limitText));
             QVERIFY(ran.peakRss > 0);
-            QVERIFY(ran.peakRss < limit);
             QVERIFY(reported > 0);
+#ifdef BRIGADE_SANITIZED
+            QStringList smallArgs = args;
+            smallArgs[smallArgs.indexOf(big)] = small;
+            if (const qsizetype out = smallArgs.indexOf(path(u"big-out.csv"_s)); out >= 0)
+                smallArgs[out] = path(u"small-out.csv"_s); // the big file's output is checked below
+            const Ran smallRan = runBrigade(smallArgs, timeoutMs);
+            QVERIFY2(smallRan.exitCode == 0, smallRan.err.constData());
+            QVERIFY(smallRan.json().value(u"streamed"_s).toBool());
+            qInfo("%s over a quarter of the file: sampled peak %.1f MiB", qPrintable(job),
+                  double(smallRan.peakRss) / (1 << 20));
+            const qint64 bound = smallRan.peakRss + smallRan.peakRss / 8 + (qint64(8) << 20);
+            QVERIFY2(ran.peakRss < bound, qPrintable(u"%1 vs %2"_s.arg(ran.peakRss).arg(bound)));
+#else
+            QVERIFY(ran.peakRss < limit);
             QVERIFY(reported < limit);
+#endif
         }
         // The transform kept what a direct count over the file keeps, and wrote every kept row.
         qint64 kept = 0, rows = 0;
