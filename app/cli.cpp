@@ -5,9 +5,9 @@
 #include "core/data/dataset.h"
 #include "core/data/inspect.h"
 #include "core/data/segmentregistry.h"
+#include "core/engine/jobrun.h"
+#include "core/engine/streaming.h"
 #include "core/jobs/registry.h"
-#include "core/pool/jobrun.h"
-#include "core/pool/streaming.h"
 #include "core/store/history.h"
 
 #include <QCborArray>

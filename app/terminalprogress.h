@@ -1,7 +1,7 @@
 // A one-line progress bar on stderr for terminal runs, redrawn at most ten times a second.
 #pragma once
 
-#include "core/pool/progress.h"
+#include "core/run/progress.h"
 
 #include <QElapsedTimer>
 

@@ -3,7 +3,7 @@
 // (RunOutcome::computeSeconds: the workers' own timing of each task, placed at its result's arrival).
 // Prints one JSON object with its bandwidth.
 // Usage: scale_phases [N [CHUNK]] (BRIGADE_WORKER must name brigade-worker)
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>

@@ -3,7 +3,7 @@
 // and cancel ends even a worker deaf to Cancel and SIGTERM. Every wait has a deadline.
 #include "core/data/segmentregistry.h"
 #include "core/data/sharedarray.h"
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QProcess>
 #include <QSignalSpy>

@@ -2,8 +2,8 @@
 // single-process computation (Eigen here, numpy where numpy defines the answer) for several worker
 // counts, chunk sizes and delivery orders.
 #include "core/data/npy.h"
+#include "core/engine/jobrun.h"
 #include "core/jobs/registry.h"
-#include "core/pool/jobrun.h"
 
 #include <QCborArray>
 #include <QJsonArray>

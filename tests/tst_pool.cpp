@@ -2,7 +2,7 @@
 // delivery order, in-place shared-memory jobs, statistics, tracebacks, crashes, cancel and cleanup.
 #include "core/data/npy.h"
 #include "core/data/segmentregistry.h"
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QCborArray>
 #include <QDir>

@@ -1,6 +1,6 @@
 // Streamed CSV input: csv-transform and stats over chunks read by the workers, under a --memory-limit
 // measured from /proc, with errors that still name the file, the line and the byte.
-#include "core/pool/streaming.h"
+#include "core/engine/streaming.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -2,7 +2,7 @@
 // stderr.
 #include "ui/errorconsole.h"
 
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 #include "core/store/writers.h"
 
 #include <QAction>

@@ -2,8 +2,8 @@
 // "retry failed tasks"; ErrorModel holds the groups for the tree view.
 #pragma once
 
-#include "core/pool/errorreport.h"
-#include "core/result.h"
+#include "core/base/result.h"
+#include "core/run/errorreport.h"
 
 #include <QAbstractItemModel>
 #include <QWidget>

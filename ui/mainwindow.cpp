@@ -1,9 +1,10 @@
 // MainWindow: builds a RunRequest from the controls and shows one JobRun at a time through its views.
 #include "ui/mainwindow.h"
 
+#include "core/data/dataset.h"
 #include "core/data/inspect.h"
+#include "core/engine/trialrun.h"
 #include "core/jobs/registry.h"
-#include "core/pool/trialrun.h"
 #include "ui/errorconsole.h"
 #include "ui/historyview.h"
 #include "ui/paramform.h"

@@ -1,7 +1,7 @@
 // MainWindow: dataset, job catalogue, parameters and run settings on the left; the run's views on the right.
 #pragma once
 
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QDateTime>
 #include <QMainWindow>

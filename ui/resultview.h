@@ -2,7 +2,7 @@
 // histogram bars, correlation heatmap, thumbnails of transformed images), a table, and Save As.
 #pragma once
 
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 #include "core/store/writers.h"
 
 #include <QWidget>

@@ -2,7 +2,7 @@
 // task, bar, CPU, memory, restarts) and the task timeline.
 #pragma once
 
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QWidget>
 

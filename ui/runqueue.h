@@ -1,7 +1,7 @@
 // RunQueue: runs waiting their turn (queued by drops or by hand), the running one and the finished ones.
 #pragma once
 
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QWidget>
 

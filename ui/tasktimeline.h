@@ -1,7 +1,7 @@
 // TaskTimeline: Dask's task stream for a Brigade run — one lane per worker slot, one bar per task.
 #pragma once
 
-#include "core/pool/progress.h"
+#include "core/run/progress.h"
 
 #include <QElapsedTimer>
 #include <QWidget>

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/data/sharedarray.h"
+#include "core/run/datasetsource.h"
 
 #include <QList>
 #include <QStringList>
@@ -14,8 +15,6 @@
 #include <vector>
 
 namespace brigade {
-
-enum class BadRowPolicy { Error, Skip };
 
 struct CsvOptions {
     std::optional<char> delimiter; // nullopt: detected among , ; tab | (tab first for .tsv/.tab)

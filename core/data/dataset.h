@@ -9,15 +9,6 @@
 
 namespace brigade {
 
-struct DatasetSource {
-    QString path;             // .csv, .tsv or .npy; empty for generated data
-    qint64 generatedRows = 0; // a generated table of this many rows (see generated.h)
-    qint64 generatedCols = 1;
-    Distribution distribution = Distribution::Range;
-    quint64 seed = 1;
-    BadRowPolicy onBadRow = BadRowPolicy::Error; // CSV rows with the wrong number of fields
-};
-
 // A loaded dataset: its numeric columns in one SharedArray, and what was left out of it.
 struct Dataset {
     SharedArray array;

@@ -7,30 +7,6 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
-std::optional<Distribution> distributionFromName(const QString &name)
-{
-    if (name == u"range"_s)
-        return Distribution::Range;
-    if (name == u"uniform"_s)
-        return Distribution::Uniform;
-    if (name == u"normal"_s)
-        return Distribution::Normal;
-    return std::nullopt;
-}
-
-QString distributionName(Distribution distribution)
-{
-    switch (distribution) {
-    case Distribution::Range:
-        return u"range"_s;
-    case Distribution::Uniform:
-        return u"uniform"_s;
-    case Distribution::Normal:
-        return u"normal"_s;
-    }
-    return {};
-}
-
 Result<SharedArray> generateTable(const GeneratedSpec &spec)
 {
     if (spec.rows < 0 || spec.cols < 1)

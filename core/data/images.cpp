@@ -1,7 +1,7 @@
 #include "core/data/images.h"
 
 #include "core/data/dataset.h"
-#include "core/store/imagewriter.h"
+#include "core/data/imagewriter.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 // Inspection of a dataset without loading it: what `brigade inspect` prints and the window's preview shows.
 #pragma once
 
-#include "core/result.h"
+#include "core/base/result.h"
 
 #include <QCborMap>
 #include <QList>

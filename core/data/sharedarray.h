@@ -2,8 +2,8 @@
 // or an image set: a flat uint8 pixel buffer with one (offset, width, height, channels) entry per image.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/data/dtype.h"
-#include "core/result.h"
 
 #include <Eigen/Core>
 #include <QStringList>

@@ -1,5 +1,6 @@
 // affine: x = a·x + b over a shared float64 array, in place (scale's sibling with an offset).
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 

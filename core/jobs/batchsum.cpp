@@ -1,5 +1,6 @@
 // batch-sum: the sum of the integers in [start, end), or of one column of a table (the seeds' batching).
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 

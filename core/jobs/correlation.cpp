@@ -1,6 +1,7 @@
 // correlation: covariance (ddof=1) and Pearson correlation of all columns over the rows with no missing
 // value; per-task co-moments merged with Chan's pairwise formula.
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 

@@ -1,6 +1,7 @@
 // csv-transform: keeps the rows where a column passes a condition, adds a derived column, writes the rows
 // to CSV in input order. The input is always streamed: each worker reads its chunks of the file.
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/jobs/csvchunkjob.h"
 

@@ -1,5 +1,6 @@
 // histogram: per-column counts in N equal bins between the column's minimum and maximum, as numpy does.
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 

@@ -1,9 +1,10 @@
 // image-pipeline: per image grayscale, blur, resize and features (seed 002's advanced example), over an
 // image set in shared memory; the transformed images go to an output folder, the features to a table.
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
+#include "core/data/imagewriter.h"
 #include "core/data/sharedarray.h"
-#include "core/store/imagewriter.h"
 
 #include <QCborArray>
 #include <QDir>

@@ -1,10 +1,10 @@
 // The Job interface: parameter specs, plan (parent), run (worker, one task), reduce (parent).
 #pragma once
 
+#include "core/base/result.h"
 #include "core/data/sharedarray.h"
 #include "core/jobs/params.h"
-#include "core/result.h"
-#include "core/store/writers.h"
+#include "core/run/outputformat.h"
 
 #include <QCborMap>
 #include <QCborValue>
@@ -82,7 +82,16 @@ public:
     // Jobs return early (any partial value) when this becomes true; the result is then discarded.
     bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
 
+    // Fault injection (the `risky` job): bytes written as they are onto the worker's channel to the parent,
+    // outside any frame. A job that is not testing the protocol never calls this.
+    void injectRaw(const QByteArray &bytes) const
+    {
+        if (m_rawSink)
+            m_rawSink(bytes);
+    }
+
     void setProgressSink(std::function<void(qint64)> sink) { m_progress = std::move(sink); }
+    void setRawSink(std::function<void(const QByteArray &)> sink) { m_rawSink = std::move(sink); }
     void setCancelFlag(const std::atomic_bool *flag) { m_cancel = flag; }
 
 private:
@@ -92,6 +101,7 @@ private:
     bool m_writesOutput;
     TaskInfo m_task;
     std::function<void(qint64)> m_progress;
+    std::function<void(const QByteArray &)> m_rawSink;
     const std::atomic_bool *m_cancel = nullptr;
 };
 

@@ -1,7 +1,7 @@
 // Typed job parameters: one spec per parameter generates the CLI flag, the GUI field and the validation.
 #pragma once
 
-#include "core/result.h"
+#include "core/base/result.h"
 
 #include <QStringList>
 #include <QVariant>

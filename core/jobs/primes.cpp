@@ -1,5 +1,6 @@
 // primes: count (or list) the primes in [start, end) by the seeds' trial division, by small primes only.
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include <QCborArray>
 #include <QSaveFile>

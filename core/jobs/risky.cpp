@@ -3,8 +3,6 @@
 // shows in the number.
 #include "core/jobs/builtin.h"
 
-#include "core/worker/workerloop.h"
-
 #include <QThread>
 
 #include <csignal>
@@ -68,12 +66,7 @@ const QStringList Modes{u"throw"_s, u"segfault"_s, u"abort"_s,     u"exit"_s,
                         u"hang"_s,  u"oom"_s,      u"bad-frame"_s, u"stdout-noise"_s};
 const QStringList Stages{u"attach"_s, u"task"_s, u"after-result"_s};
 
-void writeRaw(const QByteArray &bytes)
-{
-    [[maybe_unused]] auto r = ::write(workerProtocolFd(), bytes.constData(), size_t(bytes.size()));
-}
-
-void fail(const QString &mode, qint64 item)
+void fail(const TaskContext &context, const QString &mode, qint64 item)
 {
     if (mode == u"segfault"_s)
         crashAtItem(item);
@@ -86,9 +79,9 @@ void fail(const QString &mode, qint64 item)
     else if (mode == u"oom"_s)
         exhaustMemoryAtItem(item);
     else if (mode == u"bad-frame"_s)
-        writeRaw(QByteArray("\x05\x00\x00\x00\xff\xfe\xfd\xfc\xfb", 9)); // a length, then no CBOR
+        context.injectRaw(QByteArray("\x05\x00\x00\x00\xff\xfe\xfd\xfc\xfb", 9)); // a length, then no CBOR
     else if (mode == u"stdout-noise"_s)
-        writeRaw("risky: a library chatting on stdout at item " + QByteArray::number(item) + '\n');
+        context.injectRaw("risky: a library chatting on stdout at item " + QByteArray::number(item) + '\n');
     else
         throwAtItem(item);
 }
@@ -111,13 +104,13 @@ struct Plan {
     }
 
     // Fails (in the way asked) if the task covers a failing item and this attempt should fail.
-    void failIfDue(const QString &atStage, const TaskInfo &task) const
+    void failIfDue(const TaskContext &context, const QString &atStage, const TaskInfo &task) const
     {
         if (atStage != stage || (times > 0 && task.attempt > times))
             return;
         for (const auto &[item, mode] : failAt)
             if (item > task.begin && item <= task.end) // item k is index k - 1
-                fail(mode, item);
+                fail(context, mode, item);
     }
 };
 
@@ -204,7 +197,7 @@ public:
 
     void initialize(const TaskContext &context) const override
     {
-        Plan(context.params()).failIfDue(u"attach"_s, context.task());
+        Plan(context.params()).failIfDue(context, u"attach"_s, context.task());
     }
 
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
@@ -215,7 +208,7 @@ public:
         for (qint64 i = begin; i < end; ++i) {
             if (delay > 0)
                 QThread::msleep(static_cast<unsigned long>(delay));
-            plan.failIfDue(u"task"_s, TaskInfo{context.task().id, i, i + 1, context.task().attempt});
+            plan.failIfDue(context, u"task"_s, TaskInfo{context.task().id, i, i + 1, context.task().attempt});
             sum += i + 1;
             context.reportProgress(i - begin + 1);
             if (context.cancelled())
@@ -226,7 +219,7 @@ public:
 
     void afterResult(const TaskContext &context) const override
     {
-        Plan(context.params()).failIfDue(u"after-result"_s, context.task());
+        Plan(context.params()).failIfDue(context, u"after-result"_s, context.task());
     }
     bool hasAfterResult(const QVariantMap &params) const override
     {

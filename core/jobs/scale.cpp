@@ -1,5 +1,6 @@
 // scale: multiply a shared float64 array in place (the seeds' shared-memory NumPy example).
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 

@@ -1,5 +1,6 @@
 // stats: per-column count, mean, std (ddof=1), min and max; partial moments merged with Chan's formulas.
 #include "core/jobs/builtin.h"
+#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 #include "core/jobs/csvchunkjob.h"

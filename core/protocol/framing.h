@@ -1,8 +1,8 @@
 // Framing: 4-byte little-endian length, then a CBOR map with a "type" key. Strict, incremental decoding.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/protocol/message.h"
-#include "core/result.h"
 
 #include <QByteArray>
 

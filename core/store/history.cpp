@@ -29,24 +29,6 @@ QString datasetLabel(const DatasetSource &input)
     return u""_s; // an empty string, not a null one: the column is NOT NULL
 }
 
-QString haltName(HaltPolicy halt)
-{
-    switch (halt) {
-    case HaltPolicy::Never:
-        return u"never"_s;
-    case HaltPolicy::Soon:
-        return u"soon"_s;
-    case HaltPolicy::Now:
-        return u"now"_s;
-    }
-    return u"never"_s;
-}
-
-HaltPolicy haltFromName(const QString &name)
-{
-    return name == u"soon"_s ? HaltPolicy::Soon : name == u"now"_s ? HaltPolicy::Now : HaltPolicy::Never;
-}
-
 Failure sqlFailure(const QString &path, const QString &what, const QSqlError &error)
 {
     return Failure{FailureCode::System, what + u": "_s + error.text(), path, -1};
@@ -113,7 +95,7 @@ QCborMap requestToCbor(const RunRequest &r)
                     {u"chunk_size"_s, r.chunkSize},
                     {u"ordered"_s, r.ordered},
                     {u"retries"_s, r.retries},
-                    {u"halt"_s, haltName(r.halt)},
+                    {u"halt"_s, enumName(HaltPolicyNames, r.halt)},
                     {u"timeout_s"_s, r.timeoutSeconds},
                     {u"max_tasks_per_worker"_s, r.maxTasksPerWorker},
                     {u"memory_limit"_s, r.memoryLimit}};
@@ -136,7 +118,7 @@ RunRequest requestFromCbor(const QCborMap &m)
     r.chunkSize = m.value(u"chunk_size"_s).toInteger();
     r.ordered = m.value(u"ordered"_s).toBool(true);
     r.retries = int(m.value(u"retries"_s).toInteger(2));
-    r.halt = haltFromName(m.value(u"halt"_s).toString());
+    r.halt = enumFromName(HaltPolicyNames, m.value(u"halt"_s).toString()).value_or(HaltPolicy::Never);
     r.timeoutSeconds = m.value(u"timeout_s"_s).toDouble();
     r.maxTasksPerWorker = int(m.value(u"max_tasks_per_worker"_s).toInteger());
     r.memoryLimit = m.value(u"memory_limit"_s).toInteger();

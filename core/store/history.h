@@ -1,8 +1,9 @@
 // The run history: every run, from the window or the command line, in one SQLite database (Qt SQL).
 #pragma once
 
-#include "core/pool/jobrun.h"
-#include "core/result.h"
+#include "core/base/result.h"
+#include "core/run/runoutcome.h"
+#include "core/run/runrequest.h"
 
 #include <QCborMap>
 #include <QDateTime>

@@ -2,7 +2,7 @@
 
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
-#include "core/pool/errorreport.h"
+#include "core/run/errorreport.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -68,35 +68,6 @@ std::optional<Failure> commit(QSaveFile &file)
 }
 
 } // namespace
-
-std::optional<OutputFormat> outputFormatOf(const QString &path)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix == u"csv"_s || suffix == u"tsv"_s)
-        return OutputFormat::Csv;
-    if (suffix == u"npy"_s)
-        return OutputFormat::Npy;
-    if (suffix == u"json"_s)
-        return OutputFormat::Json;
-    if (suffix == u"txt"_s)
-        return OutputFormat::Text;
-    return std::nullopt;
-}
-
-QString outputFormatName(OutputFormat format)
-{
-    switch (format) {
-    case OutputFormat::Csv:
-        return u".csv"_s;
-    case OutputFormat::Npy:
-        return u".npy"_s;
-    case OutputFormat::Json:
-        return u".json"_s;
-    case OutputFormat::Text:
-        return u".txt"_s;
-    }
-    return {};
-}
 
 std::optional<Failure> writeJson(const QString &path, const QCborMap &value)
 {

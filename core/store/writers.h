@@ -2,7 +2,8 @@
 // the file appears whole, or not at all.
 #pragma once
 
-#include "core/result.h"
+#include "core/base/result.h"
+#include "core/run/outputformat.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -13,12 +14,6 @@ namespace brigade {
 
 class SharedArray;
 struct ErrorReport;
-
-enum class OutputFormat { Csv, Npy, Json, Text };
-
-// By extension: .csv/.tsv, .npy, .json, .txt; nullopt for anything else.
-std::optional<OutputFormat> outputFormatOf(const QString &path);
-QString outputFormatName(OutputFormat format);
 
 std::optional<Failure> writeJson(const QString &path, const QCborMap &value);
 // UTF-8 text as it is.

@@ -98,7 +98,7 @@ void onFatalSignal(int sig)
         writeText(number);
     }
     writeText(" at stage ");
-    writeText(brigade::crashStageName(static_cast<brigade::CrashStage>(g_crashStage.load())).data());
+    writeText(brigade::crashStageName(static_cast<brigade::CrashStage>(g_crashStage.load())));
     writeText("\n");
 
     void *frames[64];
@@ -210,21 +210,6 @@ QString lastThrowTrace()
             break;
         }
     return symbolize(*t_lastThrow, skip);
-}
-
-QLatin1StringView crashStageName(CrashStage stage)
-{
-    switch (stage) {
-    case CrashStage::Idle:
-        return QLatin1StringView("idle");
-    case CrashStage::Attach:
-        return QLatin1StringView("attach");
-    case CrashStage::Task:
-        return QLatin1StringView("task");
-    case CrashStage::AfterResult:
-        return QLatin1StringView("after-result");
-    }
-    return QLatin1StringView("idle");
 }
 
 void installCrashHandler()

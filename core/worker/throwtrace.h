@@ -2,6 +2,8 @@
 // signals, where an async-signal-safe handler dumps raw addresses and has a fresh process symbolize them.
 #pragma once
 
+#include "core/protocol/crashnote.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -15,18 +17,12 @@ QString lastThrowTrace();
 // async-signal-safe) to print them as "function at file:line", then dies of the same signal.
 void installCrashHandler();
 
-// What the crash handler names in its marker line: the task (-1 while idle) and the stage.
-enum class CrashStage { Idle, Attach, Task, AfterResult };
+// What the crash handler names in its note (core/protocol/crashnote.h): the task (-1 while idle) and the
+// stage.
 void setCrashContext(qint64 taskId, CrashStage stage);
-QLatin1StringView crashStageName(CrashStage stage);
 
 // The --symbolize mode: symbolizes addresses of the (crashing, still alive) process `pid` by mapping them
 // to module offsets through /proc/PID/maps and resolving those in this process's copy of the same modules.
 int symbolizeForeignStack(qint64 pid, const QStringList &addresses);
-
-// Markers the parent looks for in a worker's stderr.
-inline constexpr char CrashMarker[] = "brigade-worker: fatal signal";
-inline constexpr char SymbolizedBegin[] = "brigade-worker: backtrace:";
-inline constexpr char SymbolizedEnd[] = "brigade-worker: end of backtrace";
 
 } // namespace brigade

@@ -70,6 +70,13 @@ public:
         : m_fd(fd)
         , m_flusher([this] { flushLoop(); })
     {}
+
+    // Bytes straight onto the channel, outside any frame: fault injection only (TaskContext::injectRaw).
+    void writeRaw(const QByteArray &bytes)
+    {
+        std::lock_guard lock(m_mutex);
+        write(bytes);
+    }
     ~Outbox()
     {
         {
@@ -309,6 +316,7 @@ private:
             send(MessageType::Progress, {{field::Id, task.id}, {field::Done, done}});
         });
         context.setCancelFlag(&m_cancel);
+        context.setRawSink([this](const QByteArray &bytes) { m_outbox.writeRaw(bytes); });
 
         if (!m_initialized) {
             if (!guarded(task.id, CrashStage::Attach, [&] { m_job->initialize(context); }))
@@ -355,7 +363,7 @@ private:
     {
         send(MessageType::Error, {{field::Id, id},
                                   {field::Kind, kind},
-                                  {field::Stage, QString(crashStageName(stage))},
+                                  {field::Stage, QString::fromLatin1(crashStageName(stage))},
                                   {field::Message, message},
                                   {field::Trace, trace}});
     }
@@ -383,21 +391,12 @@ private:
 
 } // namespace
 
-namespace {
-int g_protocolFd = STDOUT_FILENO;
-}
-
-int workerProtocolFd()
-{
-    return g_protocolFd;
-}
-
 int runWorker()
 {
     installCrashHandler();
-    g_protocolFd = ::dup(STDOUT_FILENO);
+    const int protocolFd = ::dup(STDOUT_FILENO);
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
-    Worker worker(g_protocolFd);
+    Worker worker(protocolFd);
     const int code = worker.run(STDIN_FILENO);
     std::fflush(nullptr);
     return code;

@@ -7,8 +7,4 @@ namespace brigade {
 // go to stderr, so they can never corrupt the protocol stream.
 int runWorker();
 
-// The descriptor the protocol frames go out on (the process's original stdout). Only fault injection
-// writes to it directly, to play a worker that corrupts the stream.
-int workerProtocolFd();
-
 } // namespace brigade

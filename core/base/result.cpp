@@ -1,4 +1,4 @@
-#include "result.h"
+#include "core/base/result.h"
 
 namespace brigade {
 

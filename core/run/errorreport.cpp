@@ -1,4 +1,4 @@
-#include "core/pool/errorreport.h"
+#include "core/run/errorreport.h"
 
 #include <QCborArray>
 

@@ -3,8 +3,8 @@
 // and the memory of processes as /proc reports it.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/jobs/job.h"
-#include "core/result.h"
 
 #include <optional>
 

@@ -1,10 +1,12 @@
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
+#include "core/data/dataset.h"
+#include "core/engine/procstat.h"
+#include "core/engine/scheduler.h"
+#include "core/engine/streaming.h"
+#include "core/engine/workerpool.h"
 #include "core/jobs/csvchunkjob.h"
 #include "core/jobs/registry.h"
-#include "core/pool/procstat.h"
-#include "core/pool/streaming.h"
-#include "core/pool/workerpool.h"
 
 #include <QCborArray>
 #include <QElapsedTimer>
@@ -17,56 +19,6 @@
 using namespace Qt::StringLiterals;
 
 namespace brigade {
-
-QString runStatusName(RunStatus status)
-{
-    switch (status) {
-    case RunStatus::Ok:
-        return u"ok"_s;
-    case RunStatus::Failed:
-        return u"failed"_s;
-    case RunStatus::Cancelled:
-        return u"cancelled"_s;
-    }
-    return {};
-}
-
-QCborMap RunOutcome::toCbor(const QString &job) const
-{
-    QCborMap map;
-    map.insert(u"job"_s, job);
-    map.insert(u"status"_s, runStatusName(status));
-    map.insert(u"result"_s, result);
-    map.insert(u"workers"_s, workers);
-    map.insert(u"tasks"_s, tasks);
-    map.insert(u"failed_tasks"_s, failedTasks);
-    map.insert(u"chunk_size"_s, chunkSize);
-    map.insert(u"elapsed_s"_s, elapsedSeconds);
-    if (workersReadyMs >= 0)
-        map.insert(u"workers_ready_ms"_s, workersReadyMs);
-    if (computeSeconds >= 0)
-        map.insert(u"compute_s"_s, computeSeconds);
-    map.insert(u"streamed"_s, streamed);
-    if (streamed) {
-        map.insert(u"chunks"_s, chunks);
-        map.insert(u"chunk_bytes"_s, chunkBytes);
-    }
-    if (peakMemoryBytes >= 0)
-        map.insert(u"peak_memory_bytes"_s, peakMemoryBytes);
-    if (!recoveryMs.isEmpty()) {
-        QCborArray recovery;
-        for (double ms : recoveryMs)
-            recovery.append(ms);
-        map.insert(u"recovery_ms"_s, recovery);
-    }
-    QCborArray errorList;
-    for (const ErrorReport &e : errors)
-        errorList.append(e.toCbor());
-    map.insert(u"errors"_s, errorList);
-    if (failure)
-        map.insert(u"error"_s, failure->describe());
-    return map;
-}
 
 // Lives in the engine thread: loads the dataset, runs the pool and the scheduler, reduces, cleans up.
 class RunEngine : public QObject

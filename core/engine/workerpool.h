@@ -2,8 +2,8 @@
 // ProcessPool runs local brigade-worker processes; another backend (mpirun, srun) can slot in here.
 #pragma once
 
-#include "core/pool/stopactions.h"
-#include "core/pool/workerprocess.h"
+#include "core/engine/workerprocess.h"
+#include "core/run/stopactions.h"
 
 #include <QObject>
 

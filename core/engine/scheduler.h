@@ -4,10 +4,12 @@
 // policy, and delivers results to the job's reducer in task order (imap) or as they finish (imap_unordered).
 #pragma once
 
+#include "core/engine/workerpool.h"
 #include "core/jobs/job.h"
-#include "core/pool/errorreport.h"
-#include "core/pool/progress.h"
-#include "core/pool/workerpool.h"
+#include "core/run/errorreport.h"
+#include "core/run/progress.h"
+#include "core/run/runstatus.h"
+#include "core/run/stopactions.h"
 
 #include <QCborArray>
 #include <QElapsedTimer>
@@ -22,13 +24,6 @@ class QTimer;
 
 namespace brigade {
 
-// What a run does once a task has failed every attempt (GNU parallel's --halt).
-enum class HaltPolicy {
-    Never, // finish the rest, then report the failed tasks
-    Soon,  // dispatch nothing new, let the running tasks finish
-    Now,   // cancel at once
-};
-
 struct SchedulerSettings {
     qint64 chunkSize = 0; // items per task; 0: adapted so that tasks take about TargetTaskNs
     bool ordered = true;
@@ -42,8 +37,6 @@ struct SchedulerSettings {
     std::vector<std::pair<qint64, qint64>> onlyRanges{};
     int priorAttempts = 0; // attempts an earlier run already made at these items: the count goes on
 };
-
-enum class RunStatus { Ok, Failed, Cancelled };
 
 class Scheduler : public QObject
 {
@@ -188,5 +181,3 @@ private:
 };
 
 } // namespace brigade
-
-Q_DECLARE_METATYPE(brigade::RunStatus)

@@ -1,5 +1,5 @@
 // Reads utime+stime from /proc/<pid>/stat and resident pages from /proc/<pid>/statm.
-#include "core/pool/procstat.h"
+#include "core/engine/procstat.h"
 
 #include <QByteArray>
 #include <QFile>

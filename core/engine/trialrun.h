@@ -2,7 +2,7 @@
 // chunk size and forecasts the whole run's time and peak memory.
 #pragma once
 
-#include "core/pool/jobrun.h"
+#include "core/engine/jobrun.h"
 
 #include <QObject>
 #include <QPointer>

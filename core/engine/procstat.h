@@ -1,7 +1,7 @@
 // Per-process CPU and resident memory of the workers, read from /proc (Linux), for the run monitor.
 #pragma once
 
-#include "core/pool/progress.h"
+#include "core/run/progress.h"
 
 #include <QElapsedTimer>
 #include <QList>

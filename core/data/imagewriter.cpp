@@ -1,4 +1,4 @@
-#include "core/store/imagewriter.h"
+#include "core/data/imagewriter.h"
 
 namespace brigade {
 

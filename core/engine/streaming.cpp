@@ -1,4 +1,4 @@
-#include "core/pool/streaming.h"
+#include "core/engine/streaming.h"
 
 #include "core/data/csv.h"
 

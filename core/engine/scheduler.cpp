@@ -1,6 +1,6 @@
-#include "core/pool/scheduler.h"
+#include "core/engine/scheduler.h"
 
-#include "core/worker/throwtrace.h"
+#include "core/protocol/crashnote.h"
 
 #include <QRegularExpression>
 #include <QTimer>
@@ -42,35 +42,6 @@ constexpr qint64 MaxDepth = 1024;
 constexpr qint64 ProbeChunk = 1024;
 constexpr qint64 MaxGrowth = 16;
 constexpr double CostDecay = 0.75; // weight of the past in the measured cost per item
-
-// What a dead worker's stderr says about its death: the crash handler's marker and backtrace.
-struct CrashNote {
-    qint64 task = -1;
-    QString stage;
-    QString trace;
-};
-
-std::optional<CrashNote> crashNote(const QStringList &stderrTail)
-{
-    static const QRegularExpression marker(QLatin1StringView(CrashMarker) +
-                                           uR"( \S+ in task (-?\d+) at stage (\S+))"_s);
-    for (qsizetype i = 0; i < stderrTail.size(); ++i) {
-        const auto match = marker.match(stderrTail[i]);
-        if (!match.hasMatch())
-            continue;
-        CrashNote note{match.captured(1).toLongLong(), match.captured(2), {}};
-        const qsizetype begin = stderrTail.indexOf(QString::fromLatin1(SymbolizedBegin), i);
-        const qsizetype end = stderrTail.indexOf(QString::fromLatin1(SymbolizedEnd), std::max(begin, i));
-        if (begin >= 0 && end > begin)
-            note.trace = stderrTail.mid(begin + 1, end - begin - 1).join(u'\n');
-        else // the symbolizer could not run: the raw frames the handler wrote
-            note.trace = stderrTail.mid(i + 1).join(u'\n');
-        if (note.stage == u"idle"_s)
-            note.stage.clear();
-        return note;
-    }
-    return std::nullopt;
-}
 
 // The item ranges a run splits into tasks: all of [0, items), or the asked ones clipped to it, merged.
 std::vector<std::pair<qint64, qint64>> planRanges(qint64 items, std::vector<std::pair<qint64, qint64>> only)
@@ -504,7 +475,7 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
         report.signalName = signalName(loss.signal);
     report.message = loss.message;
     report.stderrTail = loss.stderrTail;
-    const std::optional<CrashNote> note = crashNote(loss.stderrTail);
+    const std::optional<CrashNote> note = parseCrashNote(loss.stderrTail);
     if (note) {
         report.trace = note->trace;
         report.stage = note->stage;

@@ -1,4 +1,4 @@
-#include "core/pool/trialrun.h"
+#include "core/engine/trialrun.h"
 
 #include <QLocale>
 #include <QThread>

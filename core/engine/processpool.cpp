@@ -1,4 +1,4 @@
-#include "core/pool/workerpool.h"
+#include "core/engine/workerpool.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>

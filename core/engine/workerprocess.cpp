@@ -1,4 +1,4 @@
-#include "core/pool/workerprocess.h"
+#include "core/engine/workerprocess.h"
 
 #include <QFile>
 #include <QTimer>
