@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "brigade/version.h"
 #include "terminalprogress.h"
 
 #include "core/data/dataset.h"

@@ -1,19 +1,31 @@
 // brigade: the window by default; `brigade run ...` and the other commands run headless.
 #include "cli.h"
 
+#include "brigade/version.h"
 #include "core/data/dataset.h"
-#include "core/data/images.h"
 #include "core/data/segmentregistry.h"
+
+#ifdef BRIGADE_HAS_GUI
+#include "core/data/images.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
 #include <QFileInfo>
+#else
+#include <QCoreApplication>
+#endif
 
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+#ifdef BRIGADE_HAS_GUI
+constexpr bool HasWindow = true;
+#else
+constexpr bool HasWindow = false; // built with BRIGADE_BUILD_GUI=OFF: the CLI alone
+#endif
 
 bool hasDisplay()
 {
@@ -25,12 +37,14 @@ bool hasDisplay()
 
 int main(int argc, char *argv[])
 {
+#ifdef BRIGADE_HAS_GUI
     brigade::registerImageCodecs(); // image folders and image files: QtGui, which the worker never links
+#endif
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
 
-    if (brigade::isCliInvocation(args) || (!hasDisplay() && args.isEmpty())) {
+    if (!HasWindow || brigade::isCliInvocation(args) || (!hasDisplay() && args.isEmpty())) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(u"Brigade"_s);
         QCoreApplication::setOrganizationName(u"Brigade"_s);
@@ -42,6 +56,7 @@ int main(int argc, char *argv[])
         return brigade::runCli(args);
     }
 
+#ifdef BRIGADE_HAS_GUI
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"Brigade"_s);
     QApplication::setOrganizationName(u"Brigade"_s);
@@ -53,4 +68,5 @@ int main(int argc, char *argv[])
                                      : QFileInfo(file).absoluteFilePath());
     window.show();
     return QApplication::exec();
+#endif
 }

@@ -1,5 +1,8 @@
 // The command-line contract: output, JSON, exit codes and messages, interruption, cleanup.
+#include "brigade/version.h"
 #include "core/data/segmentregistry.h"
+#include "helpers/cliprocess.h"
+#include "helpers/procfs.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -13,66 +16,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-struct Ran {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-Ran runBrigade(const QStringList &args, int timeoutMs = 60000)
-{
-    QProcess p;
-    p.start(QStringLiteral(BRIGADE_CLI), args);
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        qFatal("brigade %s did not finish in time", qPrintable(args.join(u' ')));
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-// System V shared-memory segments on the machine, as `ipcs -m` counts them.
-int systemSegmentCount()
-{
-    QFile shm(u"/proc/sysvipc/shm"_s);
-    if (!shm.open(QIODevice::ReadOnly))
-        return -1;
-    return int(shm.readAll().trimmed().count('\n')); // a header line, then one line a segment
-}
-
-// Running, as opposed to gone or a zombie waiting to be reaped.
-bool processRunning(const QString &pid)
-{
-    QFile stat(u"/proc/"_s + pid + u"/stat"_s);
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray s = stat.readAll();
-    const qsizetype close = s.lastIndexOf(')');
-    return close > 0 && s.size() > close + 2 && s[close + 2] != 'Z' && s[close + 2] != 'X';
-}
-
-QStringList workerPidsOf(qint64 parent)
-{
-    QStringList found;
-    for (const QString &pid : QDir(u"/proc"_s).entryList(QDir::Dirs)) {
-        QFile stat(u"/proc/"_s + pid + u"/stat"_s);
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray s = stat.readAll();
-        const qsizetype close = s.lastIndexOf(')');
-        const QList<QByteArray> rest = s.mid(close + 2).split(' ');
-        if (s.contains("(brigade-worker)") && rest.size() > 1 && rest[1].toLongLong() == parent &&
-            rest[0] != "Z")
-            found << pid;
-    }
-    return found;
-}
-
-} // namespace
+using namespace testhelpers;
 
 class TestCli final : public QObject
 {

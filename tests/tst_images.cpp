@@ -1,6 +1,8 @@
 // Image folders as datasets and the image-pipeline job: the reader's skips, the image set, real CLI runs.
 #include "core/data/images.h"
 #include "core/data/segmentregistry.h"
+#include "helpers/cliprocess.h"
+#include "helpers/procfs.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,46 +10,17 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
 
 using namespace Qt::StringLiterals;
+using namespace testhelpers;
 
 namespace {
 
-struct Ran {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    qint64 pid = 0;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-Ran runBrigade(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(BRIGADE_CLI), args);
-    if (!p.waitForStarted(10000))
-        qFatal("brigade did not start");
-    const qint64 pid = p.processId();
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        qFatal("brigade %s did not finish in time", qPrintable(args.join(u' ')));
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError(), pid};
-}
-
-// Segment key files a process left in the registry directory.
-QStringList segmentsOf(qint64 pid)
-{
-    return QDir(brigade::SegmentRegistry::directory())
-        .entryList({QString::number(pid) + u"-*"_s}, QDir::Files | QDir::System);
-}
+constexpr int RunTimeoutMs = 120000; // a CLI run of the image pipeline, on a busy machine
 
 // A deterministic colourful picture.
 QImage pattern(int w, int h, int seed, QImage::Format format = QImage::Format_RGB888)
@@ -275,14 +248,16 @@ private Q_SLOTS:
         auto read = brigade::readImageFolder(empty);
         QVERIFY(!read.ok());
         QCOMPARE(read.failure().file, empty);
-        const Ran r = runBrigade({u"run"_s, u"image-pipeline"_s, u"--input"_s, empty, u"--quiet"_s});
+        const Ran r =
+            runBrigade({u"run"_s, u"image-pipeline"_s, u"--input"_s, empty, u"--quiet"_s}, RunTimeoutMs);
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains(empty.toUtf8()) && r.err.contains("no image files"), r.err.constData());
 
         const QString bad = m_tmp.filePath(u"only-bad"_s);
         QVERIFY(QDir().mkpath(bad));
         writeFile(bad + u"/x.png"_s, "text");
-        const Ran b = runBrigade({u"run"_s, u"image-pipeline"_s, u"--input"_s, bad, u"--quiet"_s});
+        const Ran b =
+            runBrigade({u"run"_s, u"image-pipeline"_s, u"--input"_s, bad, u"--quiet"_s}, RunTimeoutMs);
         QCOMPARE(b.exitCode, 3);
         QVERIFY2(b.err.contains("x.png: not a readable PNG image"), b.err.constData());
     }
@@ -292,7 +267,8 @@ private Q_SLOTS:
         const QString file = m_tmp.filePath(u"a-file"_s);
         writeFile(file, "x");
         const Ran r = runBrigade(
-            {u"run"_s, u"image-pipeline"_s, u"--input"_s, m_folder, u"--output-dir"_s, file, u"--quiet"_s});
+            {u"run"_s, u"image-pipeline"_s, u"--input"_s, m_folder, u"--output-dir"_s, file, u"--quiet"_s},
+            RunTimeoutMs);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("is a file, not a folder"), r.err.constData());
     }
@@ -308,7 +284,8 @@ private Q_SLOTS:
         const QString table = m_tmp.filePath(u"gray.json"_s);
         const Ran r = runBrigade({u"run"_s, u"image-pipeline"_s, u"--input"_s, m_folder, u"--grayscale"_s,
                                   u"--bins"_s, u"8"_s, u"--output-dir"_s, out, u"--output"_s, table,
-                                  u"--workers"_s, u"2"_s, u"--chunk-size"_s, u"2"_s, u"--json"_s});
+                                  u"--workers"_s, u"2"_s, u"--chunk-size"_s, u"2"_s, u"--json"_s},
+                                 RunTimeoutMs);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(segmentsOf(r.pid).isEmpty(), qPrintable(segmentsOf(r.pid).join(u' ')));
         for (const char *name :
@@ -375,7 +352,8 @@ private Q_SLOTS:
                                   u"--resample"_s,   resample,
                                   u"--output-dir"_s, out,
                                   u"--workers"_s,    u"2"_s,
-                                  u"--unordered"_s,  u"--json"_s});
+                                  u"--unordered"_s,  u"--json"_s},
+                                 RunTimeoutMs);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(segmentsOf(r.pid).isEmpty());
         const QJsonArray features = r.json()[u"result"_s].toObject()[u"features"_s].toArray();

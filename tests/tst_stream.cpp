@@ -1,104 +1,29 @@
 // Streamed CSV input: csv-transform and stats over chunks read by the workers, under a --memory-limit
 // measured from /proc, with errors that still name the file, the line and the byte.
 #include "core/engine/streaming.h"
+#include "helpers/cliprocess.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 #include <charconv>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 
 using namespace Qt::StringLiterals;
+using namespace testhelpers;
 
 namespace {
-
-struct Ran {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    qint64 peakRss = 0; // the largest sum of VmRSS over the CLI and its workers, sampled
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-qint64 rssOf(qint64 pid)
-{
-    QFile f(u"/proc/%1/status"_s.arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
-    return 0;
-}
-
-QList<qint64> childrenOf(qint64 parent)
-{
-    QList<qint64> found;
-    for (const QString &pid : QDir(u"/proc"_s).entryList(QDir::Dirs)) {
-        QFile stat(u"/proc/"_s + pid + u"/stat"_s);
-        if (!pid.front().isDigit() || !stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray s = stat.readAll();
-        const QList<QByteArray> rest = s.mid(s.lastIndexOf(')') + 2).split(' ');
-        if (rest.size() > 1 && rest[1].toLongLong() == parent)
-            found << pid.toLongLong();
-    }
-    return found;
-}
-
-// Runs the CLI; samples the memory of it and its children every few milliseconds while it runs.
-Ran runBrigade(const QStringList &args, int timeoutMs = 60000, int interruptAfterMs = -1)
-{
-    QProcess p;
-    p.start(QStringLiteral(BRIGADE_CLI), args);
-    Ran ran;
-    if (!p.waitForStarted(10000))
-        qFatal("brigade did not start");
-    const qint64 pid = p.processId();
-    QElapsedTimer clock;
-    clock.start();
-    QList<qint64> children;
-    qint64 lastScan = -1000;
-    bool interrupted = false;
-    while (!p.waitForFinished(5)) {
-        if (clock.elapsed() - lastScan >= 50) {
-            children = childrenOf(pid);
-            lastScan = clock.elapsed();
-        }
-        qint64 sum = rssOf(pid);
-        for (qint64 child : children)
-            sum += rssOf(child);
-        ran.peakRss = std::max(ran.peakRss, sum);
-        if (interruptAfterMs >= 0 && !interrupted && clock.elapsed() >= interruptAfterMs) {
-            ::kill(pid_t(pid), SIGINT);
-            interrupted = true;
-        }
-        if (clock.elapsed() > timeoutMs) {
-            p.kill();
-            p.waitForFinished();
-            qFatal("brigade %s did not finish in time", qPrintable(args.join(u' ')));
-        }
-    }
-    ran.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    ran.out = p.readAllStandardOutput();
-    ran.err = p.readAllStandardError();
-    return ran;
-}
 
 // RFC 4180 as the reader reads it: a BOM skipped, LF, CRLF or CR end records, "" is a quote.
 QList<QList<QByteArray>> parseReference(QByteArray bytes)
