@@ -91,7 +91,11 @@ void LocalBackend::stop(const StopPlan &plan)
     for (WorkerProcess *w : m_workers)
         if (w)
             all.append(w);
-    all.append(m_retiring); // replaced workers still on their way out go now too: nothing outlives a run
+    // Replaced workers still on their way out were given up already: they are killed now, not asked
+    // again (nothing outlives a run, and a deaf one would hold every step's wait).
+    for (WorkerProcess *w : m_retiring)
+        w->applyStopStep(StopStep::Kill);
+    all.append(m_retiring);
     for (const StopAction &action : plan.actions) {
         bool anyRunning = false;
         for (WorkerProcess *w : all) {

@@ -80,9 +80,7 @@ ProgressSnapshot Scheduler::snapshot() const
 {
     ProgressSnapshot s;
     s.itemsTotal = m_source.items();
-    s.itemsDone = m_itemsDone;
-    s.tasksDone = m_tasksDone;
-    s.tasksFailed = m_failedTasks;
+    m_progress.fill(s);
     s.elapsedSeconds = double(elapsedNs()) / 1e9;
     qint64 inFlight = 0;
     for (const Slot &slot : m_slots) {
@@ -95,7 +93,7 @@ ProgressSnapshot Scheduler::snapshot() const
                                    elapsedNs() / 1'000'000, false});
         }
     }
-    const double done = double(std::min(m_source.items(), m_itemsDone + inFlight));
+    const double done = double(std::min(m_source.items(), m_progress.itemsDone() + inFlight));
     if (s.elapsedSeconds > 0 && done > 0) {
         s.itemsPerSecond = done / s.elapsedSeconds;
         s.etaSeconds = double(m_source.items() - qint64(done)) / s.itemsPerSecond;
@@ -106,23 +104,18 @@ ProgressSnapshot Scheduler::snapshot() const
 ProgressSnapshot Scheduler::takeSnapshot()
 {
     ProgressSnapshot s = snapshot();
-    s.endedSpans.swap(m_spans);
-    s.spansDropped = std::exchange(m_spansDropped, 0);
+    m_progress.takeSpans(s);
     return s;
 }
 
 void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wasRunning, qint64 runNs)
 {
-    if (m_spans.size() >= MaxSpans) {
-        m_spansDropped += 1;
-        return;
-    }
     const Slot &slot = m_slots[size_t(slotIndex)];
     const qint64 now = nowMs();
     const qint64 start = runNs >= 0   ? now - (runNs + 500'000) / 1'000'000
                          : wasRunning ? slot.frontSinceMs
                                       : now;
-    m_spans.append({slotIndex, slot.view.pid, task.id, task.begin, task.end, start, now, failed});
+    m_progress.addSpan({slotIndex, slot.view.pid, task.id, task.begin, task.end, start, now, failed});
 }
 
 bool Scheduler::hasWork() const
@@ -149,8 +142,7 @@ void Scheduler::onReady(int slotIndex, const WorkerInfo &info)
     slot.deathsBeforeReady = 0;
     slot.view.pid = info.pid;
     slot.view.state = WorkerState::Idle;
-    if (++m_readyCount == int(m_slots.size()) && m_allReadyMs < 0)
-        m_allReadyMs = elapsedNs() / 1'000'000;
+    m_progress.workerReady(int(m_slots.size()), elapsedNs() / 1'000'000);
     if (m_finished)
         return;
     send(slotIndex, MessageType::Attach, m_attachBody); // the pool initializer: once per run
@@ -232,7 +224,7 @@ void Scheduler::dispatch(int slotIndex)
         send(slotIndex, MessageType::Task,
              {{field::Run, m_attachBody.value(field::Run)}, {field::Tasks, std::move(tasks)}});
         if (slot.lostAtNs >= 0) {
-            m_recoveryMs.append(double(elapsedNs() - slot.lostAtNs) / 1e6);
+            m_progress.recovered(double(elapsedNs() - slot.lostAtNs) / 1e6);
             slot.lostAtNs = -1;
         }
     }
@@ -304,7 +296,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
             // The worker could not take the run at all (unknown job, dataset not attachable): no retry helps.
             report.final = true;
             Q_EMIT errorReported(report);
-            m_failedTasks += 1;
+            m_progress.taskFailed();
             halt(RunStatus::Failed);
             return;
         }
@@ -353,8 +345,7 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         const Task task = *it;
         slot.assigned.erase(it);
         const qint64 ns = std::max<qint64>(results.at(r + 2).toInteger(), 0);
-        m_firstStartNs = std::min(m_firstStartNs, nowNs - ns);
-        m_lastEndNs = std::max(m_lastEndNs, nowNs);
+        m_progress.taskTimed(nowNs, ns);
         slot.taskNs =
             slot.taskNs > 0 ? 0.8 * slot.taskNs + 0.2 * double(ns) : double(std::max<qint64>(ns, 1));
         m_source.learn(task.end - task.begin, ns);
@@ -404,7 +395,7 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
                 u" (%1 workers in a row died before they were ready)"_s.arg(slot.deathsBeforeReady);
         report.final = true;
         Q_EMIT errorReported(report);
-        m_failedTasks += 1;
+        m_progress.taskFailed();
         halt(RunStatus::Failed); // restarting would spin
         return;
     }
@@ -499,7 +490,7 @@ void Scheduler::renewWorker(int slotIndex, const StopPlan &how)
             report.message = u"every worker is lost and the backend cannot replace them"_s;
             report.final = true;
             Q_EMIT errorReported(report);
-            m_failedTasks += 1;
+            m_progress.taskFailed();
             halt(RunStatus::Failed);
             return;
         }
@@ -535,7 +526,7 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
     }
     // Quarantined: the run goes on without it; the report above carries its input range and last trace.
     // Halting: nothing new is handed out from here on, not even when the delivery below moves the window.
-    m_failedTasks += 1;
+    m_progress.taskFailed();
     if (m_settings.halt != HaltPolicy::Never)
         m_halting = true;
     complete(task, std::nullopt);
@@ -546,8 +537,7 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
 void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
 {
     if (value) {
-        m_itemsDone += task.end - task.begin;
-        m_tasksDone += 1;
+        m_progress.taskDone(task.end - task.begin);
     }
     if (!m_settings.ordered) {
         if (value)
@@ -573,7 +563,7 @@ void Scheduler::checkFinished()
     m_finished = true;
     for (Slot &slot : m_slots)
         slot.timeout->stop();
-    const RunStatus status = m_failedTasks > 0 ? RunStatus::Failed : RunStatus::Ok;
+    const RunStatus status = m_progress.tasksFailed() > 0 ? RunStatus::Failed : RunStatus::Ok;
     // Queued: the caller may be inside a worker's signal, and finishing stops the workers.
     QTimer::singleShot(0, this, [this, status] { Q_EMIT finished(status); });
 }

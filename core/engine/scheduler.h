@@ -6,6 +6,7 @@
 
 #include "core/engine/clock.h"
 #include "core/engine/ordereddelivery.h"
+#include "core/engine/runprogress.h"
 #include "core/engine/tasksource.h"
 #include "core/engine/workerbackend.h"
 #include "core/jobs/job.h"
@@ -59,19 +60,16 @@ public:
     qint64 chunkSize() const { return m_source.chunkSize(); }
     // Tasks of the run: exact once every task is handed out, estimated before when chunks adapt.
     qint64 tasksTotal() const { return m_source.tasksTotal(); }
-    qint64 failedTasks() const { return m_failedTasks; }
+    qint64 failedTasks() const { return m_progress.tasksFailed(); }
     Reducer &reducer() { return *m_reducer; }
     // Milliseconds from start() until every worker first said Ready (-1 until then).
-    qint64 allReadyMs() const { return m_allReadyMs; }
+    qint64 allReadyMs() const { return m_progress.allReadyMs(); }
     // From the first task's start to the last task's end, from the run times the workers measured (-1:
     // no result yet).
-    double computeSeconds() const
-    {
-        return m_lastEndNs < 0 ? -1 : double(m_lastEndNs - m_firstStartNs) / 1e9;
-    }
+    double computeSeconds() const { return m_progress.computeSeconds(); }
     // For each replaced worker with work in hand: milliseconds from its loss to that work being sent
     // to its successor.
-    const QList<double> &recoveryMs() const { return m_recoveryMs; }
+    const QList<double> &recoveryMs() const { return m_progress.recoveryMs(); }
 
     // The duration adaptive chunking aims at (see TaskSource).
     static constexpr qint64 TargetTaskNs = TaskSource::TargetTaskNs;
@@ -158,23 +156,13 @@ private:
 
     std::vector<Slot> m_slots;
     std::deque<Task> m_retry; // failed attempts whose worker lives on: retried by any worker
-    qint64 m_itemsDone = 0;
-    qint64 m_tasksDone = 0;
-    qint64 m_failedTasks = 0;
-    qint64 m_allReadyMs = -1;
-    qint64 m_firstStartNs = std::numeric_limits<qint64>::max(); // since start(), by the workers' timing
-    qint64 m_lastEndNs = -1;
-    QList<double> m_recoveryMs;
-    int m_readyCount = 0;
+    RunProgress m_progress;
     bool m_halting = false; // HaltPolicy::Soon after a final failure: nothing new is dispatched
     bool m_finished = false;
     std::unique_ptr<EngineClock> m_ownClock;
     EngineClock *m_clock;
     qint64 m_startNs = 0;
     bool m_started = false;
-    QList<TaskSpan> m_spans; // ended since the last takeSnapshot(), at most MaxSpans
-    qint64 m_spansDropped = 0;
-    static constexpr qsizetype MaxSpans = 20000;
     static constexpr qsizetype MaxLogTail = 50;
 };
 
