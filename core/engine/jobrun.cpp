@@ -1,10 +1,10 @@
+// JobRun and its engine: loads the input, runs the backend and the scheduler in an engine thread, reduces.
 #include "core/engine/jobrun.h"
 
 #include "core/data/dataset.h"
-#include "core/engine/procstat.h"
 #include "core/engine/scheduler.h"
 #include "core/engine/streaming.h"
-#include "core/engine/workerpool.h"
+#include "core/engine/workerbackend.h"
 #include "core/jobs/csvchunkjob.h"
 #include "core/jobs/registry.h"
 
@@ -20,7 +20,7 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
-// Lives in the engine thread: loads the dataset, runs the pool and the scheduler, reduces, cleans up.
+// Lives in the engine thread: loads the dataset, runs the backend and the scheduler, reduces, cleans up.
 class RunEngine : public QObject
 {
     Q_OBJECT
@@ -39,6 +39,7 @@ Q_SIGNALS:
     void progressed(const brigade::ProgressSnapshot &snapshot);
     void errorReported(const brigade::ErrorReport &report);
     void done(const brigade::RunOutcome &outcome);
+    void workerLogLine(qint64 pid, const QString &line);
 
 private:
     void finish(RunStatus status, std::optional<Failure> failure = std::nullopt);
@@ -54,14 +55,13 @@ private:
     std::optional<CsvChunks> m_chunks; // a streamed input: the workers read these chunks of the file
     StreamDecision m_stream;
     std::optional<SharedArray> m_output; // the job's output array, if it made one
-    ProcessPool *m_pool = nullptr;
+    WorkerBackend *m_backend = nullptr;
     Scheduler *m_scheduler = nullptr;
     QTimer *m_progressTimer = nullptr;
     bool m_progressDirty = false;
     bool m_done = false;
     RunOutcome m_outcome;
     QElapsedTimer m_clock;
-    ProcStatSampler m_procStats;
 };
 
 namespace {
@@ -107,23 +107,27 @@ void RunEngine::run()
     }
 
     const int workers = m_request.workers > 0 ? m_request.workers : std::max(1, QThread::idealThreadCount());
-    const QString program =
-        m_request.workerProgram.isEmpty() ? ProcessPool::defaultWorkerProgram() : m_request.workerProgram;
     QCborMap dataset;
     if (m_data) {
-        dataset.insert(u"key"_s, m_data->key());
-        dataset.insert(u"writable"_s, m_job->input() == InputUse::ReadWrite);
+        dataset.insert(field::Key, m_data->key());
+        dataset.insert(field::Writable, m_job->input() == InputUse::ReadWrite);
     }
     if (m_output)
-        dataset.insert(u"output_key"_s, m_output->key());
+        dataset.insert(field::OutputKey, m_output->key());
     const QCborMap attach{{field::Run, g_nextRunId.fetch_add(1)},
                           {field::Job, m_job->name()},
                           {field::Params, QCborMap::fromVariantMap(m_context.params)},
                           {field::Dataset, dataset},
-                          {u"output"_s, !m_request.output.isEmpty()}};
+                          {field::Output, !m_request.output.isEmpty()},
+                          {field::Catalogue, jobCatalogueSource()}};
 
-    m_pool = new ProcessPool(program, this);
-    m_pool->start(workers);
+    auto backend = createBackend(m_request, this);
+    if (!backend)
+        return finish(RunStatus::Failed, backend.failure());
+    m_backend = *backend;
+    connect(m_backend, &WorkerBackend::workerLogLine, this,
+            [this](int, qint64 pid, const QString &line) { Q_EMIT workerLogLine(pid, line); });
+    m_backend->start(workers);
     SchedulerSettings settings{m_request.chunkSize,
                                m_request.ordered,
                                m_request.retries,
@@ -141,7 +145,8 @@ void RunEngine::run()
         m_outcome.chunks = m_chunks->count();
         m_outcome.chunkBytes = m_stream.chunkBytes;
     }
-    m_scheduler = new Scheduler(m_pool, m_job->makeReducer(m_context), *items, settings, attach, this);
+    m_scheduler =
+        new Scheduler(m_backend, m_job->makeReducer(m_context), *items, settings, attach, nullptr, this);
     connect(m_scheduler, &Scheduler::errorReported, this, [this](ErrorReport report) {
         report.input = describeInput(report.begin, report.end);
         m_outcome.errors.append(report);
@@ -213,7 +218,8 @@ void RunEngine::emitProgress()
     if (!m_scheduler)
         return;
     ProgressSnapshot snapshot = m_scheduler->takeSnapshot();
-    m_procStats.fill(snapshot.workers); // reads /proc at most every few hundred ms
+    if (m_backend)
+        m_backend->fillUsage(snapshot.workers);
     Q_EMIT progressed(snapshot);
 }
 
@@ -229,8 +235,8 @@ void RunEngine::cancel()
 
 void RunEngine::abort()
 {
-    if (m_pool)
-        m_pool->stop(StopActions{0, 0});
+    if (m_backend)
+        m_backend->stop(StopPlan::immediate());
     m_data.reset();
     m_output.reset();
     m_done = true;
@@ -240,10 +246,8 @@ void RunEngine::onSchedulerFinished(RunStatus status)
 {
     m_progressTimer->stop();
     emitProgress();
-    m_outcome.peakMemoryBytes = std::max<qint64>(processMemory(0, true), 0);
-    for (const WorkerSnapshot &w : m_scheduler->snapshot().workers) // measured before they exit
-        m_outcome.peakMemoryBytes += std::max<qint64>(processMemory(w.pid, true), 0);
-    m_pool->stop(m_request.stopActions);
+    m_outcome.peakMemoryBytes = m_backend->peakMemoryBytes(); // measured before they exit
+    m_backend->stop(m_request.stopPlan);
     m_outcome.tasks = m_scheduler->tasksTotal();
     m_outcome.chunkSize = m_scheduler->chunkSize(); // adaptive: the largest it grew to
     m_outcome.failedTasks = m_scheduler->failedTasks();
@@ -305,6 +309,9 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         return params.failure();
     if (request.workers < 0)
         return usageFailure(u"--workers: must be at least 1"_s);
+    if (!backendNames().contains(request.backend))
+        return usageFailure(u"--backend: unknown backend \"%1\" (known: %2)"_s.arg(
+            request.backend, backendNames().join(u", "_s)));
     if (request.retries < 0)
         return usageFailure(u"--retries: must be 0 or more"_s);
     if (request.timeoutSeconds < 0 || request.timeoutSeconds > 7 * 24 * 3600)
@@ -373,6 +380,7 @@ void JobRun::start()
     connect(engine, &RunEngine::progressed, this, &JobRun::progressed);
     connect(engine, &RunEngine::errorReported, this, &JobRun::errorReported);
     connect(engine, &RunEngine::done, this, &JobRun::onEngineDone);
+    connect(engine, &RunEngine::workerLogLine, this, &JobRun::workerLogLine);
     m_thread->start();
 }
 

@@ -39,6 +39,8 @@ Q_SIGNALS:
     void progressed(const brigade::ProgressSnapshot &snapshot);
     void errorReported(const brigade::ErrorReport &report);
     void finished(const brigade::RunOutcome &outcome);
+    // Every line a worker writes to stderr, tagged with its pid (queued from the engine thread).
+    void workerLogLine(qint64 pid, const QString &line);
 
 private:
     void onEngineDone(const RunOutcome &outcome);

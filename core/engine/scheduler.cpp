@@ -1,8 +1,5 @@
 #include "core/engine/scheduler.h"
 
-#include "core/protocol/crashnote.h"
-
-#include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
@@ -10,23 +7,6 @@
 using namespace Qt::StringLiterals;
 
 namespace brigade {
-
-QString workerStateName(WorkerState state)
-{
-    switch (state) {
-    case WorkerState::Starting:
-        return u"starting"_s;
-    case WorkerState::Idle:
-        return u"idle"_s;
-    case WorkerState::Busy:
-        return u"busy"_s;
-    case WorkerState::Stopped:
-        return u"stopped"_s;
-    case WorkerState::Lost:
-        return u"lost"_s;
-    }
-    return {};
-}
 
 namespace {
 
@@ -38,74 +18,44 @@ constexpr int MaxDeathsBeforeReady = 3;
 constexpr qint64 QueuedNs = 2'000'000;
 constexpr qint64 MaxDepth = 1024;
 
-// Adaptive chunking: the first tasks are small probes; each measurement may grow the size this much.
-constexpr qint64 ProbeChunk = 1024;
-constexpr qint64 MaxGrowth = 16;
-constexpr double CostDecay = 0.75; // weight of the past in the measured cost per item
-
-// The item ranges a run splits into tasks: all of [0, items), or the asked ones clipped to it, merged.
-std::vector<std::pair<qint64, qint64>> planRanges(qint64 items, std::vector<std::pair<qint64, qint64>> only)
-{
-    if (only.empty())
-        return items > 0 ? std::vector<std::pair<qint64, qint64>>{{0, items}}
-                         : std::vector<std::pair<qint64, qint64>>{};
-    std::sort(only.begin(), only.end());
-    std::vector<std::pair<qint64, qint64>> ranges;
-    for (auto [begin, end] : only) {
-        begin = std::max<qint64>(begin, 0);
-        end = std::min(end, items);
-        if (begin >= end)
-            continue;
-        if (!ranges.empty() && begin <= ranges.back().second)
-            ranges.back().second = std::max(ranges.back().second, end);
-        else
-            ranges.emplace_back(begin, end);
-    }
-    return ranges;
-}
-
 } // namespace
 
-Scheduler::Scheduler(WorkerPool *pool, std::unique_ptr<Reducer> reducer, qint64 items,
-                     const SchedulerSettings &settings, QCborMap attachBody, QObject *parent)
+Scheduler::Scheduler(WorkerBackend *backend, std::unique_ptr<Reducer> reducer, qint64 items,
+                     const SchedulerSettings &settings, QCborMap attachBody, EngineClock *clock,
+                     QObject *parent)
     : QObject(parent)
-    , m_pool(pool)
+    , m_backend(backend)
     , m_reducer(std::move(reducer))
     , m_settings(settings)
+    , m_source(items, settings.onlyRanges, settings.chunkSize, backend->size())
     , m_attachBody(std::move(attachBody))
+    , m_ownClock(clock ? nullptr : std::make_unique<SteadyClock>())
+    , m_clock(clock ? clock : m_ownClock.get())
 {
-    m_ranges = planRanges(items, settings.onlyRanges);
-    m_items = 0;
-    for (const auto &[begin, end] : m_ranges)
-        m_items += end - begin;
-    m_nextBegin = m_ranges.empty() ? 0 : m_ranges.front().first;
-    m_adaptive = settings.chunkSize <= 0;
-    if (m_adaptive) // probes: small, but no more than a sixty-fourth of a worker's share
-        m_chunk = std::clamp<qint64>(m_items / (64 * qint64(std::max(pool->size(), 1))), 1, ProbeChunk);
-    else
-        m_chunk = settings.chunkSize;
-    for (const auto &[begin, end] : m_ranges)
-        m_tasksTotal += (end - begin + m_chunk - 1) / m_chunk;
-    m_window = settings.window > 0 ? settings.window : std::max<qint64>(64, 16 * qint64(pool->size()));
-    m_slots.resize(size_t(pool->size()));
-    for (int i = 0; i < pool->size(); ++i) {
+    m_window = settings.window > 0 ? settings.window : std::max<qint64>(64, 16 * qint64(backend->size()));
+    m_slots.resize(size_t(backend->size()));
+    for (int i = 0; i < backend->size(); ++i) {
         Slot &slot = m_slots[size_t(i)];
         slot.view.slot = i;
-        slot.view.pid = pool->pid(i);
-        slot.timeout = new QTimer(this);
-        slot.timeout->setSingleShot(true);
-        slot.timeout->setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
-        slot.timeout->setInterval(std::max(settings.timeoutMs, 1));
-        connect(slot.timeout, &QTimer::timeout, this, [this, i] { onTimeout(i); });
+        slot.timeout = m_clock->makeAlarm([this, i] { onTimeout(i); });
     }
-    connect(pool, &WorkerPool::workerReady, this, &Scheduler::onReady);
-    connect(pool, &WorkerPool::messageReceived, this, &Scheduler::onMessage);
-    connect(pool, &WorkerPool::workerLost, this, &Scheduler::onLost);
+    connect(backend, &WorkerBackend::workerReady, this, &Scheduler::onReady);
+    connect(backend, &WorkerBackend::messageReceived, this, &Scheduler::onMessage);
+    connect(backend, &WorkerBackend::workerLost, this, &Scheduler::onLost);
+    connect(backend, &WorkerBackend::workerLogLine, this, &Scheduler::onLogLine);
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::send(int slot, MessageType type, QCborMap body)
+{
+    m_backend->send(slot, Message{type, std::move(body)});
 }
 
 void Scheduler::start()
 {
-    m_clock.start();
+    m_startNs = m_clock->nsecsElapsed();
+    m_started = true;
     checkFinished(); // an empty input finishes at once
 }
 
@@ -121,27 +71,17 @@ void Scheduler::halt(RunStatus status)
     m_finished = true;
     for (int i = 0; i < int(m_slots.size()); ++i) {
         m_slots[size_t(i)].timeout->stop();
-        m_pool->send(i, MessageType::Cancel, {{field::Run, m_attachBody.value(field::Run)}});
+        send(i, MessageType::Cancel, {{field::Run, m_attachBody.value(field::Run)}});
     }
     QTimer::singleShot(0, this, [this, status] { Q_EMIT finished(status); });
-}
-
-qint64 Scheduler::tasksTotal() const
-{
-    if (!m_adaptive)
-        return m_tasksTotal;
-    const qint64 left = m_items - m_itemsIssued;
-    return m_nextId + (left + m_chunk - 1) / m_chunk;
 }
 
 ProgressSnapshot Scheduler::snapshot() const
 {
     ProgressSnapshot s;
-    s.itemsTotal = m_items;
-    s.itemsDone = m_itemsDone;
-    s.tasksDone = m_tasksDone;
-    s.tasksFailed = m_failedTasks;
-    s.elapsedSeconds = m_clock.isValid() ? double(m_clock.nsecsElapsed()) / 1e9 : 0;
+    s.itemsTotal = m_source.items();
+    m_progress.fill(s);
+    s.elapsedSeconds = double(elapsedNs()) / 1e9;
     qint64 inFlight = 0;
     for (const Slot &slot : m_slots) {
         s.workers.append(slot.view);
@@ -150,13 +90,13 @@ ProgressSnapshot Scheduler::snapshot() const
         if (slot.view.state == WorkerState::Busy && !slot.assigned.empty()) {
             const Task &t = slot.assigned.front();
             s.runningSpans.append({slot.view.slot, slot.view.pid, t.id, t.begin, t.end, slot.frontSinceMs,
-                                   m_clock.isValid() ? m_clock.elapsed() : 0, false});
+                                   elapsedNs() / 1'000'000, false});
         }
     }
-    const double done = double(std::min(m_items, m_itemsDone + inFlight));
+    const double done = double(std::min(m_source.items(), m_progress.itemsDone() + inFlight));
     if (s.elapsedSeconds > 0 && done > 0) {
         s.itemsPerSecond = done / s.elapsedSeconds;
-        s.etaSeconds = double(m_items - qint64(done)) / s.itemsPerSecond;
+        s.etaSeconds = double(m_source.items() - qint64(done)) / s.itemsPerSecond;
     }
     return s;
 }
@@ -164,46 +104,48 @@ ProgressSnapshot Scheduler::snapshot() const
 ProgressSnapshot Scheduler::takeSnapshot()
 {
     ProgressSnapshot s = snapshot();
-    s.endedSpans.swap(m_spans);
-    s.spansDropped = std::exchange(m_spansDropped, 0);
+    m_progress.takeSpans(s);
     return s;
 }
 
 void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wasRunning, qint64 runNs)
 {
-    if (m_spans.size() >= MaxSpans) {
-        m_spansDropped += 1;
-        return;
-    }
     const Slot &slot = m_slots[size_t(slotIndex)];
     const qint64 now = nowMs();
     const qint64 start = runNs >= 0   ? now - (runNs + 500'000) / 1'000'000
                          : wasRunning ? slot.frontSinceMs
                                       : now;
-    m_spans.append({slotIndex, slot.view.pid, task.id, task.begin, task.end, start, now, failed});
+    m_progress.addSpan({slotIndex, slot.view.pid, task.id, task.begin, task.end, start, now, failed});
 }
 
 bool Scheduler::hasWork() const
 {
     if (m_halting)
         return false;
-    if (!m_retry.empty() || m_nextRange < m_ranges.size())
+    if (!m_retry.empty() || !m_source.exhausted())
         return true;
     return std::any_of(m_slots.begin(), m_slots.end(), [](const Slot &s) { return !s.orphans.empty(); });
 }
 
-void Scheduler::onReady(int slotIndex, qint64 pid)
+void Scheduler::onLogLine(int slotIndex, qint64 pid, const QString &line)
+{
+    Q_UNUSED(pid);
+    QStringList &tail = m_slots[size_t(slotIndex)].logTail;
+    tail.append(line);
+    if (tail.size() > MaxLogTail)
+        tail.removeFirst();
+}
+
+void Scheduler::onReady(int slotIndex, const WorkerInfo &info)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
-    slot.ready = true;
     slot.deathsBeforeReady = 0;
-    slot.view.pid = pid;
+    slot.view.pid = info.pid;
     slot.view.state = WorkerState::Idle;
-    if (++m_readyCount == int(m_slots.size()) && m_allReadyMs < 0)
-        m_allReadyMs = m_clock.elapsed();
+    m_progress.workerReady(int(m_slots.size()), elapsedNs() / 1'000'000);
     if (m_finished)
         return;
-    m_pool->send(slotIndex, MessageType::Attach, m_attachBody); // the pool initializer: once per run
+    send(slotIndex, MessageType::Attach, m_attachBody); // the pool initializer: once per run
     dispatch(slotIndex);
     Q_EMIT progressChanged();
 }
@@ -219,50 +161,19 @@ std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot, qint64 window)
             return t;
         }
     }
-    if (m_nextRange >= m_ranges.size())
+    if (m_source.exhausted())
         return std::nullopt;
-    if (m_settings.ordered && m_nextId >= m_nextDelivery + window)
+    if (m_settings.ordered && m_source.nextId() >= m_delivery.next() + window)
         return std::nullopt; // bounded: results waiting for an earlier task are not allowed to pile up
-    const qint64 rangeEnd = m_ranges[m_nextRange].second;
-    Task t{m_nextId++, m_nextBegin, std::min(rangeEnd, m_nextBegin + nextChunk()), 0};
-    m_nextBegin = t.end;
-    m_itemsIssued += t.end - t.begin;
-    m_largestChunk = std::max(m_largestChunk, t.end - t.begin);
-    if (m_nextBegin >= rangeEnd && ++m_nextRange < m_ranges.size())
-        m_nextBegin = m_ranges[m_nextRange].first;
-    return t;
-}
-
-qint64 Scheduler::nextChunk() const
-{
-    if (!m_adaptive)
-        return m_chunk;
-    // Near the end, at most an even share of half of what is left, so that the workers end together;
-    // but no task shorter than half a millisecond (a fiftieth of the target; a round trip to the parent
-    // costs tens of microseconds) where the cost per item is known.
-    const qint64 left = m_items - m_itemsIssued;
-    const qint64 share = left / (2 * qint64(m_slots.size()));
-    const qint64 floor =
-        m_costItems > 0 ? qint64(std::min(double(TargetTaskNs) / 50 / (m_costNs / m_costItems), 1e15)) : 1;
-    return std::max<qint64>(1, std::min(m_chunk, std::max(share, floor)));
-}
-
-void Scheduler::learnCost(const Task &task, qint64 ns)
-{
-    if (!m_adaptive)
-        return;
-    m_costNs = m_costNs * CostDecay + double(std::max<qint64>(ns, 1));
-    m_costItems = m_costItems * CostDecay + double(task.end - task.begin);
-    const double target = double(TargetTaskNs) / (m_costNs / m_costItems);
-    m_chunk = std::clamp<qint64>(qint64(std::min(target, 1e15)), 1,
-                                 std::max<qint64>(m_chunk, task.end - task.begin) * MaxGrowth);
+    const TaskSource::Span span = m_source.take();
+    return Task{span.id, span.begin, span.end, 0};
 }
 
 int Scheduler::depth(const Slot &slot) const
 {
     if (slot.careful)
         return 1;
-    if (m_adaptive) // tasks sized to tens of milliseconds: one queued covers a round trip
+    if (m_source.adaptive()) // tasks sized to tens of milliseconds: one queued covers a round trip
         return int(std::min<qint64>(2, m_settings.maxDepth > 0 ? m_settings.maxDepth : 2));
     const qint64 most = m_settings.maxDepth > 0 ? std::max(m_settings.maxDepth, 1) : MaxDepth;
     if (slot.taskNs <= 0)
@@ -284,7 +195,7 @@ qint64 Scheduler::window() const
 void Scheduler::dispatch(int slotIndex)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
-    if (!slot.ready || m_finished)
+    if (!isReady(slot) || m_finished)
         return;
     if (m_batch > 0) { // results are being taken: hand out work once, after all of them
         m_dispatchWanted = true;
@@ -310,10 +221,10 @@ void Scheduler::dispatch(int slotIndex)
         slot.dispatched += 1;
     }
     if (!tasks.isEmpty()) {
-        m_pool->send(slotIndex, MessageType::Task,
-                     {{field::Run, m_attachBody.value(field::Run)}, {field::Tasks, std::move(tasks)}});
+        send(slotIndex, MessageType::Task,
+             {{field::Run, m_attachBody.value(field::Run)}, {field::Tasks, std::move(tasks)}});
         if (slot.lostAtNs >= 0) {
-            m_recoveryMs.append(double(m_clock.nsecsElapsed() - slot.lostAtNs) / 1e6);
+            m_progress.recovered(double(elapsedNs() - slot.lostAtNs) / 1e6);
             slot.lostAtNs = -1;
         }
     }
@@ -323,7 +234,7 @@ void Scheduler::dispatch(int slotIndex)
         slot.view.state = WorkerState::Idle;
         // Recycling: a worker that has done its share makes way for a fresh one, with nothing in hand.
         if (m_settings.maxTasksPerWorker > 0 && slot.dispatched >= m_settings.maxTasksPerWorker && hasWork())
-            replaceWorker(slotIndex, RecycleActions);
+            replaceWorker(slotIndex, recyclePlan());
     }
 }
 
@@ -348,7 +259,7 @@ void Scheduler::frontChanged(int slotIndex)
     slot.view.state = WorkerState::Busy;
     slot.frontSinceMs = nowMs();
     if (m_settings.timeoutMs > 0)
-        slot.timeout->start();
+        slot.timeout->start(m_settings.timeoutMs);
 }
 
 void Scheduler::onMessage(int slotIndex, const Message &message)
@@ -374,17 +285,18 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         break;
     case MessageType::Error: {
         ErrorReport report;
-        report.kind = message.body.value(field::Kind).toString();
+        report.kind = errorKindName(
+            errorKindFromName(message.body.value(field::Kind).toString()).value_or(ErrorKind::Exception));
         report.stage = message.body.value(field::Stage).toString();
         report.message = message.body.value(field::Message).toString();
         report.trace = message.body.value(field::Trace).toString();
         report.pid = slot.view.pid;
-        report.stderrTail = m_pool->stderrTail(slotIndex);
+        report.stderrTail = slot.logTail;
         if (id < 0) {
             // The worker could not take the run at all (unknown job, dataset not attachable): no retry helps.
             report.final = true;
             Q_EMIT errorReported(report);
-            m_failedTasks += 1;
+            m_progress.taskFailed();
             halt(RunStatus::Failed);
             return;
         }
@@ -399,9 +311,9 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         recordSpan(slotIndex, task, true, isFront);
         if (report.stage == u"attach"_s) {
             // The initializer failed: the worker is unusable. The task is retried first on its successor.
-            slot.ready = false;
+            slot.view.state = WorkerState::Stopped; // unusable: no more tasks for it
             failAttempt(task, std::move(report), &slot.orphans);
-            replaceWorker(slotIndex, RecycleActions);
+            replaceWorker(slotIndex, recyclePlan());
         } else {
             failAttempt(task, std::move(report), &m_retry);
             if (isFront)
@@ -421,7 +333,7 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
     ++m_batch;
-    const qint64 nowNs = m_clock.nsecsElapsed(); // one reading for the batch: they arrived together
+    const qint64 nowNs = elapsedNs(); // one reading for the batch: they arrived together
     m_batchNowMs = nowNs / 1'000'000;
     for (qsizetype r = 0; r + ResultEntries <= results.size(); r += ResultEntries) {
         const qint64 id = results.at(r).toInteger();
@@ -433,11 +345,10 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         const Task task = *it;
         slot.assigned.erase(it);
         const qint64 ns = std::max<qint64>(results.at(r + 2).toInteger(), 0);
-        m_firstStartNs = std::min(m_firstStartNs, nowNs - ns);
-        m_lastEndNs = std::max(m_lastEndNs, nowNs);
+        m_progress.taskTimed(nowNs, ns);
         slot.taskNs =
             slot.taskNs > 0 ? 0.8 * slot.taskNs + 0.2 * double(ns) : double(std::max<qint64>(ns, 1));
-        learnCost(task, ns);
+        m_source.learn(task.end - task.begin, ns);
         recordSpan(slotIndex, task, false, isFront, ns);
         slot.view.itemsDone += task.end - task.begin;
         slot.view.tasksDone += 1;
@@ -462,31 +373,29 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
 void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
 {
     Slot &slot = m_slots[size_t(slotIndex)];
-    const bool wasReady = std::exchange(slot.ready, false);
+    const bool wasReady = isReady(slot);
     slot.view.state = WorkerState::Lost;
     slot.timeout->stop();
     if (m_finished)
         return;
     ErrorReport report;
-    report.kind = loss.kind;
+    report.kind = errorKindName(loss.kind);
     report.pid = loss.pid;
     report.exitCode = loss.exitCode;
     if (loss.signal > 0)
         report.signalName = signalName(loss.signal);
     report.message = loss.message;
-    report.stderrTail = loss.stderrTail;
-    const std::optional<CrashNote> note = parseCrashNote(loss.stderrTail);
-    if (note) {
-        report.trace = note->trace;
-        report.stage = note->stage;
-    }
-    if (loss.kind == u"start"_s || (!wasReady && ++slot.deathsBeforeReady >= MaxDeathsBeforeReady)) {
-        if (loss.kind != u"start"_s)
+    report.stderrTail = loss.logTail;
+    report.trace = loss.trace;
+    report.stage = loss.stage;
+    const bool noted = loss.selfReported;
+    if (loss.kind == ErrorKind::Start || (!wasReady && ++slot.deathsBeforeReady >= MaxDeathsBeforeReady)) {
+        if (loss.kind != ErrorKind::Start)
             report.message +=
                 u" (%1 workers in a row died before they were ready)"_s.arg(slot.deathsBeforeReady);
         report.final = true;
         Q_EMIT errorReported(report);
-        m_failedTasks += 1;
+        m_progress.taskFailed();
         halt(RunStatus::Failed); // restarting would spin
         return;
     }
@@ -497,12 +406,12 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     // tasks past the front whose results had not gone out yet), else the front. None does when the
     // handler says the crash struck outside of the tasks in hand (after the result of an earlier one).
     auto blamed = tasks.begin();
-    if (note && note->task >= 0)
-        blamed = std::find_if(tasks.begin(), tasks.end(), [&](const Task &t) { return t.id == note->task; });
+    if (noted && loss.task >= 0)
+        blamed = std::find_if(tasks.begin(), tasks.end(), [&](const Task &t) { return t.id == loss.task; });
     // No crash handler's word (killed from outside, exited, garbled its output) and several tasks in hand,
     // whose results the dead worker may have been batching: the front may have ended long ago. Nobody
     // is charged; the successor runs them one at a time, and a death among them names its task.
-    const bool ambiguous = !note && tasks.size() > 1 && !slot.careful;
+    const bool ambiguous = !noted && tasks.size() > 1 && !slot.careful;
     if (ambiguous) {
         report.message +=
             u" while holding %1 tasks (items %2 to %3), some perhaps done; none is charged, they "
@@ -518,21 +427,14 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
         recordSpan(slotIndex, running, true, true);
         failAttempt(running, std::move(report), &slot.orphans);
     } else {
-        if (note)
-            report.taskId = note->task;
+        if (noted)
+            report.taskId = loss.task;
         Q_EMIT errorReported(report);
     }
     for (const Task &t : tasks) // not started, or ended with results that never left: no attempt charged
         slot.orphans.push_back(t);
-    if (hasWork() && !m_finished) {
-        if (!slot.orphans.empty())
-            slot.lostAtNs = m_clock.nsecsElapsed();
-        slot.view.restarts += 1;
-        slot.view.state = WorkerState::Starting;
-        slot.dispatched = 0;
-        m_pool->restart(slotIndex, KillActions);
-        slot.view.pid = m_pool->pid(slotIndex);
-    }
+    if (hasWork() && !m_finished)
+        renewWorker(slotIndex, killPlan());
     checkFinished();
     Q_EMIT progressChanged();
 }
@@ -545,35 +447,64 @@ void Scheduler::onTimeout(int slotIndex)
     const Task running = slot.assigned.front();
     slot.assigned.pop_front();
     recordSpan(slotIndex, running, true, true);
-    slot.ready = false; // no more tasks for the hung worker: its task is retried on a fresh one
+    slot.view.state =
+        WorkerState::Stopped; // no more tasks for the hung worker: its task is retried on a fresh one
     ErrorReport report;
-    report.kind = u"timeout"_s;
+    report.kind = errorKindName(ErrorKind::Timeout);
     report.pid = slot.view.pid;
     report.message = u"timed out after %1 s"_s.arg(double(m_settings.timeoutMs) / 1000.0);
-    report.stderrTail = m_pool->stderrTail(slotIndex);
+    report.stderrTail = slot.logTail;
     failAttempt(running, std::move(report), &slot.orphans);
-    replaceWorker(slotIndex, KillActions);
+    replaceWorker(slotIndex, killPlan());
     checkFinished();
     Q_EMIT progressChanged();
 }
 
-void Scheduler::replaceWorker(int slotIndex, const StopActions &how)
+void Scheduler::replaceWorker(int slotIndex, const StopPlan &how)
 {
     if (m_finished)
         return; // the engine stops every worker now
     Slot &slot = m_slots[size_t(slotIndex)];
     for (const Task &t : slot.assigned)
         slot.orphans.push_back(t);
-    if (!slot.orphans.empty())
-        slot.lostAtNs = m_clock.nsecsElapsed();
     slot.assigned.clear();
-    slot.ready = false;
+    slot.view.state = WorkerState::Stopped;
     slot.timeout->stop();
+    renewWorker(slotIndex, how);
+}
+
+void Scheduler::renewWorker(int slotIndex, const StopPlan &how)
+{
+    Slot &slot = m_slots[size_t(slotIndex)];
+    if (!m_backend->canReplace()) {
+        // The slot stays empty: its tasks go to whichever worker is left, first.
+        for (auto t = slot.orphans.rbegin(); t != slot.orphans.rend(); ++t)
+            m_retry.push_front(*t);
+        slot.orphans.clear();
+        slot.careful = false;
+        slot.view.state = WorkerState::Lost;
+        slot.gone = true;
+        if (std::all_of(m_slots.begin(), m_slots.end(), [](const Slot &s) { return s.gone; })) {
+            ErrorReport report;
+            report.kind = errorKindName(ErrorKind::Lost);
+            report.message = u"every worker is lost and the backend cannot replace them"_s;
+            report.final = true;
+            Q_EMIT errorReported(report);
+            m_progress.taskFailed();
+            halt(RunStatus::Failed);
+            return;
+        }
+        dispatchAll();
+        return;
+    }
+    if (!slot.orphans.empty())
+        slot.lostAtNs = elapsedNs();
     slot.dispatched = 0;
     slot.view.restarts += 1;
     slot.view.state = WorkerState::Starting;
-    m_pool->restart(slotIndex, how);
-    slot.view.pid = m_pool->pid(slotIndex);
+    slot.view.pid = 0; // until the successor says Ready
+    slot.logTail.clear();
+    m_backend->replace(slotIndex, how);
 }
 
 void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue)
@@ -594,19 +525,19 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
         return;
     }
     // Quarantined: the run goes on without it; the report above carries its input range and last trace.
-    m_failedTasks += 1;
-    complete(task, std::nullopt);
-    if (m_settings.halt == HaltPolicy::Soon)
+    // Halting: nothing new is handed out from here on, not even when the delivery below moves the window.
+    m_progress.taskFailed();
+    if (m_settings.halt != HaltPolicy::Never)
         m_halting = true;
-    else if (m_settings.halt == HaltPolicy::Now)
+    complete(task, std::nullopt);
+    if (m_settings.halt == HaltPolicy::Now)
         halt(RunStatus::Failed);
 }
 
 void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
 {
     if (value) {
-        m_itemsDone += task.end - task.begin;
-        m_tasksDone += 1;
+        m_progress.taskDone(task.end - task.begin);
     }
     if (!m_settings.ordered) {
         if (value)
@@ -615,20 +546,10 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
             halt(RunStatus::Failed); // bad input: nothing after it matters
         return;
     }
-    const size_t at = size_t(task.id - m_nextDelivery); // ids are dense: a slot each, up to the window
-    if (at >= m_waiting.size())
-        m_waiting.resize(at + 1);
-    m_waiting[at] = Waiting{task, std::move(value), true};
-    const qint64 before = m_nextDelivery;
-    for (; !m_waiting.empty() && m_waiting.front().ended; m_waiting.pop_front()) {
-        const Waiting &w = m_waiting.front();
-        if (w.value)
-            m_reducer->add(w.task.begin, w.task.end, *w.value);
-        ++m_nextDelivery;
-    }
+    const bool moved = m_delivery.take(task.id, task.begin, task.end, std::move(value), *m_reducer);
     if (m_reducer->failed())
         return halt(RunStatus::Failed); // bad input: nothing after it matters
-    if (m_nextDelivery != before)
+    if (moved)
         dispatchAll(); // the window moved on
 }
 
@@ -642,7 +563,7 @@ void Scheduler::checkFinished()
     m_finished = true;
     for (Slot &slot : m_slots)
         slot.timeout->stop();
-    const RunStatus status = m_failedTasks > 0 ? RunStatus::Failed : RunStatus::Ok;
+    const RunStatus status = m_progress.tasksFailed() > 0 ? RunStatus::Failed : RunStatus::Ok;
     // Queued: the caller may be inside a worker's signal, and finishing stops the workers.
     QTimer::singleShot(0, this, [this, status] { Q_EMIT finished(status); });
 }

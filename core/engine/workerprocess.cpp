@@ -1,4 +1,7 @@
+// One local worker process: start, frames both ways, stderr lines, stop steps, and the cause of its death.
 #include "core/engine/workerprocess.h"
+
+#include "core/protocol/crashnote.h"
 
 #include <QFile>
 #include <QTimer>
@@ -13,12 +16,6 @@
 using namespace Qt::StringLiterals;
 
 namespace brigade {
-
-QString signalName(int sig)
-{
-    const char *abbrev = ::sigabbrev_np(sig);
-    return abbrev ? u"SIG"_s + QLatin1StringView(abbrev) : u"signal %1"_s.arg(sig);
-}
 
 namespace {
 
@@ -67,7 +64,7 @@ WorkerProcess::~WorkerProcess()
     m_stopping = true;
     if (m_process.state() != QProcess::NotRunning) {
         m_process.kill();
-        m_process.waitForFinished(2000);
+        m_process.waitForFinished(StopPlan::KillReapMs);
     }
 }
 
@@ -76,51 +73,58 @@ void WorkerProcess::start()
     m_oomKillsAtStart = oomKillCount();
     m_process.start(QIODevice::ReadWrite);
     m_pid = m_process.processId();
-    send(MessageType::Hello, {{field::Version, ProtocolVersion}});
+    send(Message{MessageType::Hello, {{field::Version, ProtocolVersion}}});
 }
 
-void WorkerProcess::send(MessageType type, const QCborMap &body)
+void WorkerProcess::send(const Message &message)
 {
     if (m_process.state() == QProcess::NotRunning)
         return;
-    m_process.write(encodeFrame(type, body));
+    m_process.write(encodeFrame(message));
 }
 
-void WorkerProcess::stop(int requestWaitMs, int terminateWaitMs)
+void WorkerProcess::applyStopStep(StopStep step)
 {
     m_stopping = true;
     if (m_process.state() == QProcess::NotRunning)
         return;
-    send(MessageType::Shutdown);
-    m_process.closeWriteChannel();
-    if (m_process.waitForFinished(requestWaitMs))
+    switch (step) {
+    case StopStep::Request:
+        send(Message{MessageType::Shutdown, {}});
+        m_process.closeWriteChannel();
         return;
-    m_process.terminate();
-    if (m_process.waitForFinished(terminateWaitMs))
+    case StopStep::Terminate:
+        m_process.terminate();
         return;
-    m_process.kill();
-    m_process.waitForFinished(2000);
+    case StopStep::Kill:
+        m_process.kill();
+        return;
+    }
 }
 
-void WorkerProcess::retire(int requestWaitMs, int terminateWaitMs)
+bool WorkerProcess::waitGone(int ms)
+{
+    return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(ms);
+}
+
+void WorkerProcess::retire(const StopPlan &plan)
 {
     m_stopping = true;
     if (m_process.state() == QProcess::NotRunning) {
         QTimer::singleShot(0, this, &WorkerProcess::gone);
         return;
     }
-    auto kill = [this] { m_process.kill(); };
-    auto terminate = [this, terminateWaitMs, kill] {
-        m_process.terminate();
-        QTimer::singleShot(terminateWaitMs, this, kill);
-    };
-    if (requestWaitMs > 0) {
-        send(MessageType::Shutdown);
-        m_process.closeWriteChannel();
-        QTimer::singleShot(requestWaitMs, this, terminate);
-    } else {
-        terminate();
-    }
+    retireStep(plan, 0);
+}
+
+void WorkerProcess::retireStep(const StopPlan &plan, qsizetype index)
+{
+    if (index >= plan.actions.size() || m_process.state() == QProcess::NotRunning)
+        return; // onFinished() emits gone()
+    const StopAction action = plan.actions[index];
+    applyStopStep(action.step);
+    if (action.step != StopStep::Kill)
+        QTimer::singleShot(action.waitMs, this, [this, plan, index] { retireStep(plan, index + 1); });
 }
 
 void WorkerProcess::readFrames()
@@ -138,22 +142,20 @@ void WorkerProcess::readFrames()
                                  -1});
         if (!next->ok()) {
             // A stream that spoke one bad frame cannot be trusted: stop the worker, report once it is gone.
-            m_pendingLoss =
-                WorkerLoss{u"protocol"_s, m_pid, -1, 0, u"protocol error: "_s + next->failure().message, {}};
+            m_pendingLoss = WorkerLoss{};
+            m_pendingLoss->kind = ErrorKind::Protocol;
+            m_pendingLoss->message = u"protocol error: "_s + next->failure().message;
             m_process.kill();
             return;
         }
         Message message = std::move(*next).value();
         if (message.type == MessageType::Ready && !m_ready) {
             if (message.body.value(field::Version).toInteger() != ProtocolVersion) {
-                m_pendingLoss = WorkerLoss{u"protocol"_s,
-                                           m_pid,
-                                           -1,
-                                           0,
-                                           u"worker speaks protocol version %1, expected %2"_s
-                                               .arg(message.body.value(field::Version).toInteger())
-                                               .arg(ProtocolVersion),
-                                           {}};
+                m_pendingLoss = WorkerLoss{};
+                m_pendingLoss->kind = ErrorKind::Protocol;
+                m_pendingLoss->message = u"worker speaks protocol version %1, expected %2"_s
+                                             .arg(message.body.value(field::Version).toInteger())
+                                             .arg(ProtocolVersion);
                 m_process.kill();
                 return;
             }
@@ -196,16 +198,12 @@ void WorkerProcess::onFinished(int exitCode, QProcess::ExitStatus status)
         return;
     }
     if (m_pendingLoss) {
-        WorkerLoss loss = *m_pendingLoss;
-        loss.stderrTail = m_stderrTail;
-        fail(std::move(loss));
+        fail(*m_pendingLoss);
         return;
     }
     WorkerLoss loss;
-    loss.pid = m_pid;
-    loss.stderrTail = m_stderrTail;
     if (status == QProcess::CrashExit) {
-        loss.kind = u"signal"_s;
+        loss.kind = ErrorKind::Signal;
         loss.signal = exitCode;
         loss.message = u"worker killed by %1"_s.arg(signalName(exitCode));
         if (exitCode == SIGKILL) {
@@ -217,7 +215,7 @@ void WorkerProcess::onFinished(int exitCode, QProcess::ExitStatus status)
                     : u" (likely out of memory: SIGKILL from outside is how the kernel's OOM killer acts)"_s;
         }
     } else {
-        loss.kind = u"exit"_s;
+        loss.kind = ErrorKind::Exit;
         loss.exitCode = exitCode;
         loss.message = u"worker exited with code %1"_s.arg(exitCode);
     }
@@ -228,12 +226,11 @@ void WorkerProcess::onError(QProcess::ProcessError error)
 {
     if (error != QProcess::FailedToStart)
         return;
-    fail(WorkerLoss{u"start"_s,
-                    0,
-                    -1,
-                    0,
-                    u"cannot start %1: %2"_s.arg(m_process.program(), m_process.errorString()),
-                    {}});
+    WorkerLoss loss;
+    loss.kind = ErrorKind::Start;
+    loss.message = u"cannot start %1: %2"_s.arg(m_process.program(), m_process.errorString());
+    m_pid = 0;
+    fail(std::move(loss));
 }
 
 void WorkerProcess::fail(WorkerLoss loss)
@@ -242,6 +239,15 @@ void WorkerProcess::fail(WorkerLoss loss)
         return;
     m_lostReported = true;
     m_ready = false;
+    loss.pid = m_pid;
+    loss.logTail = m_stderrTail;
+    // The worker's crash handler may have said where it died: the task, the stage, the trace.
+    if (const std::optional<CrashNote> note = parseCrashNote(m_stderrTail)) {
+        loss.selfReported = true;
+        loss.task = note->task;
+        loss.stage = note->stage;
+        loss.trace = note->trace;
+    }
     Q_EMIT lost(loss);
 }
 

@@ -1,26 +1,17 @@
-// One brigade-worker process: owns its QProcess, reads frames without blocking, speaks in domain signals.
+// One local brigade-worker process: owns its QProcess, reads frames without blocking, keeps its stderr tail,
+// and tells why it died (exit, signal, the OOM killer, a malformed frame, its own crash note).
 #pragma once
 
+#include "core/engine/workerbackend.h"
 #include "core/protocol/framing.h"
 
 #include <QObject>
 #include <QProcess>
 #include <QStringList>
 
+#include <optional>
+
 namespace brigade {
-
-// Why a worker left: it exited, died of a signal, failed to start, or spoke a malformed frame.
-struct WorkerLoss {
-    QString kind; // exit, signal, start, protocol
-    qint64 pid = 0;
-    int exitCode = -1;
-    int signal = 0;
-    QString message;
-    QStringList stderrTail;
-};
-
-// "SIGSEGV" for 11, and so on.
-QString signalName(int signal);
 
 class WorkerProcess : public QObject
 {
@@ -28,20 +19,20 @@ class WorkerProcess : public QObject
 
 public:
     WorkerProcess(QString program, QObject *parent = nullptr);
-    ~WorkerProcess() override;
+    ~WorkerProcess() override; // kills a process still running
 
     void start();
-    void send(MessageType type, const QCborMap &body = {});
-    // Blocks (the engine thread only) until the process is gone: Shutdown, then SIGTERM, then SIGKILL.
-    void stop(int requestWaitMs, int terminateWaitMs);
-    // The same steps without blocking (a request wait of 0 skips the Shutdown); emits gone() at the end.
-    // A retiring worker reports no loss: whoever retires it has already accounted for its work.
-    void retire(int requestWaitMs, int terminateWaitMs);
+    void send(const Message &message);
+    // What one step of a stop plan does to this process (the one place a step's meaning is written).
+    // From then on the process reports no loss: whoever stops it has accounted for its work.
+    void applyStopStep(StopStep step);
+    // Runs a stop plan without blocking, a timer per wait; emits gone() once the process has exited.
+    void retire(const StopPlan &plan);
+    // Blocks up to `ms` for the process to exit; true when it is gone.
+    bool waitGone(int ms);
 
     qint64 pid() const { return m_pid; }
-    bool isReady() const { return m_ready; }
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
-    const QStringList &stderrTail() const { return m_stderrTail; }
 
     static constexpr int StderrTailLines = 50;
 
@@ -56,6 +47,7 @@ Q_SIGNALS:
 private:
     void readFrames();
     void readStderr();
+    void retireStep(const StopPlan &plan, qsizetype index);
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onError(QProcess::ProcessError error);
     void fail(WorkerLoss loss);
@@ -73,5 +65,3 @@ private:
 };
 
 } // namespace brigade
-
-Q_DECLARE_METATYPE(brigade::WorkerLoss)

@@ -37,6 +37,11 @@ QList<const Job *> allJobs()
     return list;
 }
 
+QString jobCatalogueSource()
+{
+    return QStringLiteral("builtin");
+}
+
 const Job *findJob(const QString &name)
 {
     for (const auto &job : catalogue())

@@ -7,5 +7,8 @@ namespace brigade {
 
 QList<const Job *> allJobs();
 const Job *findJob(const QString &name);
+// Where the jobs come from ("builtin"): the parent names it in Attach, and a worker refuses a run from a
+// catalogue it does not have.
+QString jobCatalogueSource();
 
 } // namespace brigade

@@ -1,3 +1,4 @@
+// Frames on the wire: encoding, the one table of what each message carries, and the strict reader.
 #include "core/protocol/framing.h"
 
 #include <QCborArray>
@@ -21,7 +22,9 @@ Failure protocolFailure(QString message)
 enum class Want {
     Integer,
     String,
+    Bool,
     Map,
+    DatasetMap, // a map holding the kDatasetRules fields
     Any,
     TaskList,   // non-empty flat array of id, begin, end, attempt: all integers
     ResultList, // non-empty flat array of id, value, ns: id and ns integers
@@ -30,6 +33,7 @@ enum class Want {
 struct FieldRule {
     QLatin1StringView name;
     Want want;
+    bool required = true; // an optional field, when present, has the type all the same
 };
 
 struct TypeRules {
@@ -44,7 +48,9 @@ const TypeRules kRules[] = {
      {{field::Run, Want::Integer},
       {field::Job, Want::String},
       {field::Params, Want::Map},
-      {field::Dataset, Want::Map}}},
+      {field::Dataset, Want::DatasetMap},
+      {field::Output, Want::Bool},
+      {field::Catalogue, Want::String}}},
     {MessageType::Task, {{field::Run, Want::Integer}, {field::Tasks, Want::TaskList}}},
     {MessageType::Cancel, {}},
     {MessageType::Shutdown, {}},
@@ -54,6 +60,16 @@ const TypeRules kRules[] = {
     {MessageType::Error, {{field::Kind, Want::String}, {field::Message, Want::String}}},
     {MessageType::Log, {{field::Text, Want::String}}},
 };
+
+// An Attach's dataset: the shared segments the worker maps, none for a job without input or output.
+const FieldRule kDatasetRules[] = {
+    {field::Key, Want::String, false},
+    {field::Writable, Want::Bool, false},
+    {field::OutputKey, Want::String, false},
+};
+
+// The first rule the map breaks, as "lacks field" or "has field ... of the wrong type"; empty: none.
+template<typename Rules> QString brokenRule(const QCborMap &map, const Rules &rules);
 
 // A non-empty flat array of records of \a length entries each, where \a integerAt says which must be
 // integers.
@@ -78,8 +94,12 @@ bool matches(const QCborValue &v, Want want)
         return v.isInteger();
     case Want::String:
         return v.isString();
+    case Want::Bool:
+        return v.isBool();
     case Want::Map:
         return v.isMap();
+    case Want::DatasetMap:
+        return v.isMap() && brokenRule(v.toMap(), kDatasetRules).isEmpty();
     case Want::Any:
         return !v.isUndefined();
     case Want::TaskList:
@@ -88,6 +108,21 @@ bool matches(const QCborValue &v, Want want)
         return isRecords(v, ResultEntries, {0, 2});
     }
     return false;
+}
+
+template<typename Rules> QString brokenRule(const QCborMap &map, const Rules &rules)
+{
+    for (const FieldRule &rule : rules) {
+        const QCborValue v = map.value(rule.name);
+        if (v.isUndefined()) {
+            if (rule.required)
+                return u"lacks field \""_s + QString(rule.name) + u'"';
+            continue;
+        }
+        if (!matches(v, rule.want))
+            return u"has field \""_s + QString(rule.name) + u"\" of the wrong type"_s;
+    }
+    return {};
 }
 
 } // namespace
@@ -140,15 +175,9 @@ std::optional<Failure> validateMessage(const Message &message)
     for (const TypeRules &rules : kRules) {
         if (rules.type != message.type)
             continue;
-        for (const FieldRule &rule : rules.fields) {
-            const QCborValue v = message.body.value(rule.name);
-            if (v.isUndefined())
-                return protocolFailure(QString(messageTypeName(message.type)) + u" message lacks field \"" +
-                                       QString(rule.name) + u'"');
-            if (!matches(v, rule.want))
-                return protocolFailure(QString(messageTypeName(message.type)) + u" message has field \"" +
-                                       QString(rule.name) + u"\" of the wrong type");
-        }
+        const QString broken = brokenRule(message.body, rules.fields);
+        if (!broken.isEmpty())
+            return protocolFailure(QString(messageTypeName(message.type)) + u" message "_s + broken);
         return std::nullopt;
     }
     return protocolFailure(u"unknown message type"_s);

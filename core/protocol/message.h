@@ -51,6 +51,13 @@ inline constexpr QLatin1StringView Trace{"trace"};
 inline constexpr QLatin1StringView Text{"text"};
 inline constexpr QLatin1StringView Attempt{"attempt"};
 inline constexpr QLatin1StringView Stage{"stage"};
+// Attach: whether the job writes the run's --output, and the job catalogue the parent looked the job up
+// in (the worker must have the same one); in its "dataset" map, the segments to map.
+inline constexpr QLatin1StringView Output{"output"};
+inline constexpr QLatin1StringView Catalogue{"catalogue"};
+inline constexpr QLatin1StringView Key{"key"};
+inline constexpr QLatin1StringView Writable{"writable"};
+inline constexpr QLatin1StringView OutputKey{"output_key"};
 // Flat arrays, a fixed number of entries per task (no container per task to allocate, encode and free).
 inline constexpr QLatin1StringView Tasks{"tasks"};     // Task: [id, begin, end, attempt, id, begin, ...]
 inline constexpr QLatin1StringView Results{"results"}; // Result: [id, value, ns, id, value, ns, ...]

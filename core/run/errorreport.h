@@ -1,14 +1,35 @@
 // What went wrong in a task or a worker, as shown in the error console and the --json "errors" array.
 #pragma once
 
+#include "core/base/enumnames.h"
+
 #include <QCborMap>
 #include <QMetaType>
 #include <QStringList>
 
 namespace brigade {
 
+// What kind of failure: a task threw, a worker died of a signal or exited, a task ran past its timeout, a
+// worker spoke a malformed frame, a backend lost contact with a worker, a worker could not take the run
+// (attach) or could not be started.
+enum class ErrorKind { Exception, Signal, Exit, Timeout, Protocol, Lost, Attach, Start };
+
+inline constexpr EnumName<ErrorKind> ErrorKindNames[] = {
+    {ErrorKind::Exception, u"exception"}, {ErrorKind::Signal, u"signal"},     {ErrorKind::Exit, u"exit"},
+    {ErrorKind::Timeout, u"timeout"},     {ErrorKind::Protocol, u"protocol"}, {ErrorKind::Lost, u"lost"},
+    {ErrorKind::Attach, u"attach"},       {ErrorKind::Start, u"start"}};
+
+inline QString errorKindName(ErrorKind kind)
+{
+    return enumName(ErrorKindNames, kind);
+}
+inline std::optional<ErrorKind> errorKindFromName(QStringView name)
+{
+    return enumFromName(ErrorKindNames, name);
+}
+
 struct ErrorReport {
-    QString kind;  // exception, signal, exit, timeout, protocol, attach, start
+    QString kind;  // errorKindName(): exception, signal, exit, timeout, protocol, lost, attach, start
     QString stage; // where in the worker: attach (initializer), task, after-result; empty if unknown
     qint64 taskId = -1;
     qint64 begin = -1; // the task's input range of items [begin, end)

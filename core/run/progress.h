@@ -1,12 +1,21 @@
 // Snapshots of a run's progress, taken in the engine thread and handed to observers by value.
 #pragma once
 
+#include "core/base/enumnames.h"
+
 #include <QList>
 #include <QMetaType>
 
 namespace brigade {
 
+// What a worker slot is doing, as the scheduler sees it.
 enum class WorkerState { Starting, Idle, Busy, Stopped, Lost };
+
+inline constexpr EnumName<WorkerState> WorkerStateNames[] = {{WorkerState::Starting, u"starting"},
+                                                             {WorkerState::Idle, u"idle"},
+                                                             {WorkerState::Busy, u"busy"},
+                                                             {WorkerState::Stopped, u"stopped"},
+                                                             {WorkerState::Lost, u"lost"}};
 
 struct WorkerSnapshot {
     int slot = 0;
@@ -50,7 +59,10 @@ struct ProgressSnapshot {
     qint64 spansDropped = 0;
 };
 
-QString workerStateName(WorkerState state);
+inline QString workerStateName(WorkerState state)
+{
+    return enumName(WorkerStateNames, state);
+}
 
 } // namespace brigade
 

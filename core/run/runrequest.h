@@ -3,7 +3,7 @@
 
 #include "core/run/datasetsource.h"
 #include "core/run/runstatus.h"
-#include "core/run/stopactions.h"
+#include "core/run/stopplan.h"
 
 #include <QList>
 #include <QVariantMap>
@@ -25,8 +25,9 @@ struct RunRequest {
     double timeoutSeconds = 0; // per task; 0: none
     int maxTasksPerWorker = 0; // 0: workers are never recycled
     qint64 memoryLimit = 0;    // bytes for the parent and its workers together; 0: what is available
-    QString workerProgram;     // empty: ProcessPool::defaultWorkerProgram()
-    StopActions stopActions;
+    QString backend = QStringLiteral("local"); // what runs the workers (see core/engine/workerbackend.h)
+    QString workerProgram;                     // empty: LocalBackend::defaultWorkerProgram()
+    StopPlan stopPlan = StopPlan::graceful();  // how the workers are stopped at the end of the run
     // Not empty: only these item ranges [begin, end) are run ("retry failed tasks"); empty: all items.
     QList<std::pair<qint64, qint64>> onlyRanges;
     bool planOnly =

@@ -1,8 +1,10 @@
+// The worker: a reader thread for Cancel, the loop that attaches and runs tasks, batched results out.
 #include "core/worker/workerloop.h"
 
 #include "core/data/sharedarray.h"
 #include "core/jobs/registry.h"
 #include "core/protocol/framing.h"
+#include "core/run/errorreport.h"
 #include "core/worker/throwtrace.h"
 
 #include <QCborArray>
@@ -66,8 +68,8 @@ public:
     static constexpr qsizetype MaxBatchedResults = 4096;
     static constexpr auto MaxResultDelay = std::chrono::milliseconds(1);
 
-    explicit Outbox(int fd)
-        : m_fd(fd)
+    explicit Outbox(FrameTransport &transport)
+        : m_transport(transport)
         , m_flusher([this] { flushLoop(); })
     {}
 
@@ -144,20 +146,11 @@ private:
 
     void write(const QByteArray &frame)
     {
-        const char *p = frame.constData();
-        qsizetype left = frame.size();
-        while (left > 0) {
-            const ssize_t n = ::write(m_fd, p, size_t(left));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                ::_exit(3); // the parent is gone
-            p += n;
-            left -= n;
-        }
+        if (!m_transport.write(frame))
+            ::_exit(3); // the parent is gone
     }
 
-    int m_fd;
+    FrameTransport &m_transport;
     std::mutex m_mutex;
     std::condition_variable m_pending;
     QCborArray m_results;      // ended tasks whose results are not sent yet: [id, value, ns]
@@ -169,13 +162,14 @@ private:
 class Worker
 {
 public:
-    explicit Worker(int outFd)
-        : m_outbox(outFd)
+    explicit Worker(FrameTransport &transport)
+        : m_transport(transport)
+        , m_outbox(transport)
     {}
 
-    int run(int inFd)
+    int run()
     {
-        std::thread reader([this, inFd] { readLoop(inFd); });
+        std::thread reader([this] { readLoop(); });
         reader.detach(); // blocked in read(); the process exit ends it
         while (true) {
             if (m_inbox.empty())
@@ -208,14 +202,12 @@ public:
     }
 
 private:
-    void readLoop(int inFd)
+    void readLoop()
     {
         FrameReader reader;
         char buffer[64 * 1024];
         while (true) {
-            const ssize_t n = ::read(inFd, buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR)
-                continue;
+            const qsizetype n = m_transport.read(buffer, sizeof buffer);
             if (n <= 0)
                 break;
             reader.append(QByteArrayView(buffer, n));
@@ -248,20 +240,30 @@ private:
         m_initialized = false;
         m_job = findJob(body.value(field::Job).toString());
         m_params = body.value(field::Params).toMap().toVariantMap();
-        m_writesOutput = body.value(u"output"_s).toBool();
+        m_writesOutput = body.value(field::Output).toBool();
+        if (const QString catalogue = body.value(field::Catalogue).toString();
+            catalogue != jobCatalogueSource()) {
+            sendError(-1, errorKindName(ErrorKind::Attach), CrashStage::Attach,
+                      u"job catalogue \"%1\" is not available in this worker (it has \"%2\")"_s.arg(
+                          catalogue, jobCatalogueSource()),
+                      {});
+            m_job = nullptr;
+            return;
+        }
         if (!m_job) {
-            sendError(-1, u"attach"_s, CrashStage::Attach,
+            sendError(-1, errorKindName(ErrorKind::Attach), CrashStage::Attach,
                       u"unknown job \"%1\""_s.arg(body.value(field::Job).toString()), {});
             return;
         }
         const QCborMap dataset = body.value(field::Dataset).toMap();
-        const QString key = dataset.value(u"key"_s).toString();
+        const QString key = dataset.value(field::Key).toString();
         if (!key.isEmpty()) {
-            const auto access = dataset.value(u"writable"_s).toBool() ? SharedArray::Access::ReadWrite
-                                                                      : SharedArray::Access::ReadOnly;
+            const auto access = dataset.value(field::Writable).toBool() ? SharedArray::Access::ReadWrite
+                                                                        : SharedArray::Access::ReadOnly;
             auto array = SharedArray::attach(key, access);
             if (!array) {
-                sendError(-1, u"attach"_s, CrashStage::Attach, array.failure().describe(), {});
+                sendError(-1, errorKindName(ErrorKind::Attach), CrashStage::Attach,
+                          array.failure().describe(), {});
                 m_job = nullptr;
                 return;
             }
@@ -273,10 +275,11 @@ private:
             if (access == SharedArray::Access::ReadWrite)
                 m_data->prefault(access);
         }
-        if (const QString outputKey = dataset.value(u"output_key"_s).toString(); !outputKey.isEmpty()) {
+        if (const QString outputKey = dataset.value(field::OutputKey).toString(); !outputKey.isEmpty()) {
             auto array = SharedArray::attach(outputKey, SharedArray::Access::ReadWrite);
             if (!array) {
-                sendError(-1, u"attach"_s, CrashStage::Attach, array.failure().describe(), {});
+                sendError(-1, errorKindName(ErrorKind::Attach), CrashStage::Attach,
+                          array.failure().describe(), {});
                 m_job = nullptr;
                 return;
             }
@@ -292,7 +295,7 @@ private:
             const TaskInfo task{tasks.at(i).toInteger(), tasks.at(i + 1).toInteger(),
                                 tasks.at(i + 2).toInteger(), int(tasks.at(i + 3).toInteger())};
             if (!attached) {
-                sendError(task.id, u"attach"_s, CrashStage::Attach,
+                sendError(task.id, errorKindName(ErrorKind::Attach), CrashStage::Attach,
                           u"task for a run this worker is not attached to"_s, {});
                 continue;
             }
@@ -354,7 +357,7 @@ private:
             message = u"unknown exception"_s;
         }
         setCrashContext(-1, CrashStage::Idle);
-        sendError(id, u"exception"_s, stage, message, lastThrowTrace());
+        sendError(id, errorKindName(ErrorKind::Exception), stage, message, lastThrowTrace());
         return false;
     }
 
@@ -372,6 +375,7 @@ private:
 
     using Clock = Outbox::Clock;
 
+    FrameTransport &m_transport;
     Outbox m_outbox;
     Inbox m_inbox;
     QCborArray m_results; // ended tasks whose results are not sent yet: [id, value, ns]
@@ -391,13 +395,45 @@ private:
 
 } // namespace
 
+qsizetype FdTransport::read(char *buffer, qsizetype size)
+{
+    while (true) {
+        const ssize_t n = ::read(m_in, buffer, size_t(size));
+        if (n < 0 && errno == EINTR)
+            continue;
+        return qsizetype(n);
+    }
+}
+
+bool FdTransport::write(QByteArrayView bytes)
+{
+    const char *p = bytes.data();
+    qsizetype left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(m_out, p, size_t(left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        left -= n;
+    }
+    return true;
+}
+
+int runWorker(FrameTransport &transport)
+{
+    Worker worker(transport);
+    return worker.run();
+}
+
 int runWorker()
 {
     installCrashHandler();
     const int protocolFd = ::dup(STDOUT_FILENO);
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
-    Worker worker(protocolFd);
-    const int code = worker.run(STDIN_FILENO);
+    FdTransport transport(STDIN_FILENO, protocolFd);
+    const int code = runWorker(transport);
     std::fflush(nullptr);
     return code;
 }

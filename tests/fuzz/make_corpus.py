@@ -38,7 +38,8 @@ def frame(d):
 SEEDS = {
     'hello': frame({'type': 1, 'version': 2}),
     'attach': frame({'type': 2, 'run': 1, 'job': 'stats', 'params': {'factor': 2.0},
-                     'dataset': {'key': '/tmp/x.seg', 'writable': False}, 'output': False}),
+                     'dataset': {'key': '/tmp/x.seg', 'writable': False}, 'output': False,
+                     'catalogue': 'builtin'}),
     'task': frame({'type': 3, 'run': 1, 'tasks': [7, 0, 100, 1, 8, 100, 200, 1]}),
     'ready_progress_result': frame({'type': 16, 'version': 2, 'pid': 42})
     + frame({'type': 17, 'id': 7, 'done': 50})
