@@ -62,7 +62,7 @@ Usage:
   brigade inspect PATH [--json]  what a dataset holds and what a run over it needs
   brigade cleanup [--dry-run]    remove shared memory left by crashed runs
 
-Exit codes: 0 ok; 1 a task failed; 2 usage error; 3 input error; 130 interrupted.
+Exit codes: 0 ok; 1 a task failed; 2 usage error; 3 input error; 4 output error; 130 interrupted.
 )"_s;
 
 // Ctrl-C and SIGTERM reach the event loop through a pipe: the first cancels cleanly, a second one kills.
@@ -340,8 +340,8 @@ int runJob(const QStringList &args)
         if (!ok)
             return usageError(flag + u": \"%1\" is not a valid value"_s.arg(value));
     }
-    if (auto failure = JobRun::validate(request))
-        return usageError(failure->message);
+    if (auto valid = JobRun::validate(request); !valid)
+        return usageError(valid.failure().message);
 
     installInterruptHandlers();
     JobRun run(request);
@@ -389,6 +389,8 @@ int runJob(const QStringList &args)
             return exitcode::Usage;
         case FailureCode::Input:
             return exitcode::Input;
+        case FailureCode::Output:
+            return exitcode::Output;
         case FailureCode::Protocol:
         case FailureCode::System:
             return exitcode::TaskFailed;

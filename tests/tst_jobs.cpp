@@ -283,10 +283,10 @@ private Q_SLOTS:
         request.job = u"histogram"_s;
         request.params = {{u"bins"_s, u"10001"_s}};
         request.input.path = m_histPath;
-        const auto failure = JobRun::validate(request);
-        QVERIFY(failure);
-        QCOMPARE(failure->code, FailureCode::Usage);
-        QVERIFY2(failure->message.contains(u"--bins"_s), qPrintable(failure->message));
+        const auto valid = JobRun::validate(request);
+        QVERIFY(!valid);
+        QCOMPARE(valid.failure().code, FailureCode::Usage);
+        QVERIFY2(valid.failure().message.contains(u"--bins"_s), qPrintable(valid.failure().message));
     }
 
     void correlation_data()
@@ -588,7 +588,7 @@ private Q_SLOTS:
         request.workers = 3;
         request.chunkSize = 500;
         request.ordered = false;
-        QVERIFY(!JobRun::validate(request));
+        QVERIFY(JobRun::validate(request).ok());
         RunOutcome outcome;
         QVERIFY(runToEnd(request, &outcome));
         QCOMPARE(outcome.status, RunStatus::Ok);

@@ -648,7 +648,9 @@ void ErrorConsole::copySelected()
 std::optional<Failure> ErrorConsole::saveTo(const QString &path)
 {
     flush();
-    return writeErrorReports(path, m_model->reports());
+    if (auto written = writeErrorReports(path, m_model->reports()); !written)
+        return written.failure();
+    return std::nullopt;
 }
 
 void ErrorConsole::save()

@@ -803,8 +803,8 @@ void MainWindow::estimate()
     if (m_trial && m_trial->isRunning())
         return;
     const RunRequest request = currentRequest();
-    if (const auto failure = JobRun::validate(request)) {
-        m_estimateLabel->setText(failure->describe());
+    if (const auto valid = JobRun::validate(request); !valid) {
+        m_estimateLabel->setText(valid.failure().describe());
         return;
     }
     delete m_trial;
@@ -829,8 +829,8 @@ void MainWindow::estimate()
 void MainWindow::startRun()
 {
     RunRequest request = currentRequest();
-    if (const auto failure = JobRun::validate(request)) {
-        statusBar()->showMessage(failure->describe());
+    if (const auto valid = JobRun::validate(request); !valid) {
+        statusBar()->showMessage(valid.failure().describe());
         return;
     }
     if (m_run && m_run->isRunning()) // Run while a run goes: queue this one behind it
@@ -841,10 +841,10 @@ void MainWindow::startRun()
 void MainWindow::startRequest(RunRequest request, int queueId)
 {
     m_runQueueId = queueId;
-    if (const auto failure = JobRun::validate(request)) {
-        statusBar()->showMessage(failure->describe());
+    if (const auto valid = JobRun::validate(request); !valid) {
+        statusBar()->showMessage(valid.failure().describe());
         if (queueId) {
-            m_queue->setState(queueId, RunQueue::State::Failed, failure->message);
+            m_queue->setState(queueId, RunQueue::State::Failed, valid.failure().message);
             QTimer::singleShot(0, this, &MainWindow::startNextQueued);
         }
         return;

@@ -584,18 +584,18 @@ QList<OutputFormat> ResultView::saveFormats() const
     return resultFormats(m_result);
 }
 
-std::optional<Failure> ResultView::saveAs(const QString &path)
+Result<void> ResultView::saveAs(const QString &path)
 {
-    auto failure = writeResult(path, m_result);
-    if (failure) {
+    auto written = writeResult(path, m_result);
+    if (!written) {
         m_saveStatus->setText(tr("Not saved"));
-        return failure;
+        return written;
     }
     m_saveStatus->setText(tr("Saved to %1").arg(QDir::toNativeSeparators(path)));
     QSettings(u"Brigade"_s, u"Brigade"_s)
         .setValue(u"results/lastDirectory"_s, QFileInfo(path).absolutePath());
     Q_EMIT saved(path);
-    return std::nullopt;
+    return {};
 }
 
 void ResultView::chooseSaveFile()
@@ -623,9 +623,9 @@ void ResultView::chooseSaveFile()
             dialog->setDefaultSuffix(outputFormatName(formats[i]).mid(1));
     });
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        if (auto failure = saveAs(path)) {
-            auto *box = new QMessageBox(QMessageBox::Warning, tr("Result not saved"), failure->describe(),
-                                        QMessageBox::Ok, this);
+        if (auto written = saveAs(path); !written) {
+            auto *box = new QMessageBox(QMessageBox::Warning, tr("Result not saved"),
+                                        written.failure().describe(), QMessageBox::Ok, this);
             box->setAttribute(Qt::WA_DeleteOnClose);
             box->open();
         }

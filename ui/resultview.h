@@ -46,7 +46,7 @@ public:
     // The formats Save As offers for the result shown: see resultFormats().
     QList<OutputFormat> saveFormats() const;
     // Writes the result shown to path, the extension picking the format (atomic); Save As's back end.
-    std::optional<Failure> saveAs(const QString &path);
+    Result<void> saveAs(const QString &path);
 
     // Text for one result value: numbers without grouping, so "8363" reads (and greps) as itself.
     static QString valueText(const QCborValue &value);

@@ -1,8 +1,10 @@
-// Expected failures as values: a Result<T> holds either a T or a Failure naming what went wrong and where.
+// Expected failures as values: a Result<T> holds either a T or a Failure naming what went wrong and where;
+// Result<void> is the same for an operation that returns nothing.
 #pragma once
 
 #include <QString>
 
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -13,6 +15,7 @@ enum class FailureCode {
     Input,    // a file is missing, unreadable or malformed
     Protocol, // a frame on the wire is malformed
     System,   // the operating system refused (shared memory, process start)
+    Output,   // an output file could not be written (the message says why: the system's reason)
 };
 
 struct Failure {
@@ -52,6 +55,24 @@ private:
     std::variant<T, Failure> m_state;
 };
 
+// Success or a Failure, for an operation that returns nothing: `return {};` on success.
+template<> class [[nodiscard]] Result<void>
+{
+public:
+    Result() = default;
+    Result(Failure failure)
+        : m_failure(std::move(failure))
+    {}
+
+    bool ok() const { return !m_failure.has_value(); }
+    explicit operator bool() const { return ok(); }
+
+    const Failure &failure() const { return *m_failure; }
+
+private:
+    std::optional<Failure> m_failure;
+};
+
 inline Failure inputFailure(QString file, QString message, qint64 position = -1)
 {
     return Failure{FailureCode::Input, std::move(message), std::move(file), position};
@@ -68,6 +89,7 @@ inline constexpr int Ok = 0;
 inline constexpr int TaskFailed = 1;
 inline constexpr int Usage = 2;
 inline constexpr int Input = 3;
+inline constexpr int Output = 4; // an output file could not be written
 inline constexpr int Interrupted = 130;
 } // namespace exitcode
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -753,19 +754,28 @@ std::optional<Failure> writeNpy(const QString &path, const SharedArray &array)
     // QSaveFile writes to a temporary file and renames it on commit, so readers never see half a file and
     // a failed write leaves neither a partial file nor a changed old one.
     QSaveFile file(path);
-    const auto failed = [&] {
-        const QString reason = file.errorString();
-        file.cancelWriting();
-        return Failure{FailureCode::Input, u"cannot write: "_s + reason, path, -1};
+    // The system's reason (errno, read right after the failed call) where Qt's text is only "Unknown error".
+    const auto reason = [&](int error) {
+        const QString qt = file.errorString();
+        return (qt.isEmpty() || qt == u"Unknown error"_s) && error != 0
+                   ? QString::fromLocal8Bit(std::strerror(error))
+                   : qt;
     };
+    const auto failed = [&] {
+        const QString why = reason(errno);
+        file.cancelWriting();
+        return Failure{FailureCode::Input, u"cannot write: "_s + why, path, -1};
+    };
+    errno = 0;
     if (!file.open(QIODevice::WriteOnly))
         return failed();
     const qint64 bytes = rows * cols * dtypeSize(array.dtype());
     if (file.write(preamble) != preamble.size() || file.write(header) != header.size() ||
         file.write(rawData(array), bytes) != bytes)
         return failed();
+    errno = 0;
     if (!file.commit())
-        return Failure{FailureCode::Input, u"cannot write: "_s + file.errorString(), path, -1};
+        return Failure{FailureCode::Input, u"cannot write: "_s + reason(errno), path, -1};
     return std::nullopt;
 }
 

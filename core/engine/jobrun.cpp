@@ -71,8 +71,8 @@ std::atomic<qint64> g_nextRunId{1};
 void RunEngine::run()
 {
     m_clock.start();
-    if (auto failure = JobRun::validate(m_request))
-        return finish(RunStatus::Failed, failure);
+    if (auto valid = JobRun::validate(m_request); !valid)
+        return finish(RunStatus::Failed, valid.failure());
     m_job = findJob(m_request.job);
     auto params = resolveParams(m_job->params(), m_request.params);
     m_context.params = *params;
@@ -299,7 +299,7 @@ JobRun::~JobRun()
     delete m_thread;
 }
 
-std::optional<Failure> JobRun::validate(const RunRequest &request)
+Result<void> JobRun::validate(const RunRequest &request)
 {
     const Job *job = findJob(request.job);
     if (!job)
@@ -318,8 +318,8 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
         return usageFailure(u"--timeout: must be a number of seconds, 0 for none"_s);
     if (request.maxTasksPerWorker < 0)
         return usageFailure(u"--max-tasks-per-worker: must be 0 (never recycle) or more"_s);
-    if (auto failure = job->checkParams(*params))
-        return failure;
+    if (auto checked = job->checkParams(*params); !checked)
+        return checked;
     if (request.memoryLimit < 0)
         return usageFailure(u"--memory-limit: must be a size such as 512M or 2G"_s);
     if (request.chunkSize < 0)
@@ -362,7 +362,7 @@ std::optional<Failure> JobRun::validate(const RunRequest &request)
                                     : u"--input: job \"%1\" needs an input file"_s.arg(job->name()));
         break;
     }
-    return std::nullopt;
+    return {};
 }
 
 void JobRun::start()

@@ -24,7 +24,7 @@ public:
     ~JobRun() override; // cancels a run still going and waits until its workers are gone
 
     // Checks the job name, parameters and input choice, without touching any file.
-    static std::optional<Failure> validate(const RunRequest &request);
+    static Result<void> validate(const RunRequest &request);
 
     void start();
     void cancel();

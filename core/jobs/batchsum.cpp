@@ -65,8 +65,8 @@ public:
             result.insert(u"sum"_s, m_sum);
         }
         if (!context.outputPath.isEmpty())
-            if (auto failure = writeStandardOutput(context.outputPath, result, nullptr))
-                return *failure;
+            if (auto written = writeStandardOutput(context.outputPath, result, nullptr); !written)
+                return written.failure();
         return result;
     }
 

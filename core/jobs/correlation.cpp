@@ -155,7 +155,7 @@ public:
         result.insert(u"covariance"_s, matrixToCbor(covariance));
         result.insert(u"correlation"_s, matrixToCbor(correlation));
         if (!context.outputPath.isEmpty()) {
-            std::optional<Failure> failure;
+            Result<void> failure;
             if (outputFormatOf(context.outputPath) == OutputFormat::Csv) { // the correlation matrix, named
                 QStringList header{u"name"_s};
                 QList<QCborArray> rows;
@@ -170,8 +170,8 @@ public:
             } else {
                 failure = writeJson(context.outputPath, result);
             }
-            if (failure)
-                return *failure;
+            if (!failure)
+                return failure.failure();
         }
         return result;
     }

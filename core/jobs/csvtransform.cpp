@@ -128,7 +128,7 @@ public:
             return;
         m_file = std::make_unique<QSaveFile>(context.outputPath);
         if (!m_file->open(QIODevice::WriteOnly)) {
-            m_failure = Failure{FailureCode::System, u"cannot write: "_s + m_file->errorString(),
+            m_failure = Failure{FailureCode::Output, u"cannot write: "_s + m_file->errorString(),
                                 context.outputPath, -1};
             return;
         }
@@ -183,7 +183,7 @@ public:
             return *m_failure;
         if (m_file && !context.outputPath.isEmpty()) {
             if (!m_file->commit())
-                return Failure{FailureCode::System, u"cannot write: "_s + m_file->errorString(),
+                return Failure{FailureCode::Output, u"cannot write: "_s + m_file->errorString(),
                                context.outputPath, -1};
             m_file.reset();
         }
@@ -201,7 +201,7 @@ private:
     void write(const QByteArray &bytes)
     {
         if (m_file->write(bytes) != bytes.size())
-            m_failure = Failure{FailureCode::System, u"cannot write: "_s + m_file->errorString(),
+            m_failure = Failure{FailureCode::Output, u"cannot write: "_s + m_file->errorString(),
                                 m_file->fileName(), -1};
     }
 
@@ -251,12 +251,12 @@ public:
     StreamUse streaming() const override { return StreamUse::Always; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv}; }
 
-    std::optional<Failure> checkParams(const QVariantMap &params) const override
+    Result<void> checkParams(const QVariantMap &params) const override
     {
         auto where = parseWhere(params.value(u"where"_s).toString());
         if (!where)
             return where.failure();
-        return std::nullopt;
+        return {};
     }
 
     Result<qint64> plan(const RunContext &context) const override

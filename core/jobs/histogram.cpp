@@ -154,8 +154,8 @@ public:
                                      ? writeCsvRows(context.outputPath,
                                                     {u"name"_s, u"left"_s, u"right"_s, u"count"_s}, csvRows)
                                      : writeJson(context.outputPath, result);
-            if (failure)
-                return *failure;
+            if (!failure)
+                return failure.failure();
         }
         return result;
     }

@@ -320,8 +320,8 @@ public:
             const auto failure = outputFormatOf(context.outputPath) == OutputFormat::Csv
                                      ? writeCsvRows(context.outputPath, header, csvRows)
                                      : writeJson(context.outputPath, result);
-            if (failure)
-                return *failure;
+            if (!failure)
+                return failure.failure();
         }
         return result;
     }

@@ -135,7 +135,7 @@ public:
     // Whether a CSV input may be streamed (then the items are chunks, see core/jobs/csvchunkjob.h).
     virtual StreamUse streaming() const { return StreamUse::Never; }
     // Checks the resolved parameters beyond their types and ranges, before any file is read.
-    virtual std::optional<Failure> checkParams(const QVariantMap &) const { return std::nullopt; }
+    virtual Result<void> checkParams(const QVariantMap &) const { return {}; }
 
     // Parent: the number of items the run covers (tasks are slices [begin, end) of them).
     virtual Result<qint64> plan(const RunContext &context) const = 0;

@@ -140,7 +140,8 @@ public:
         if (!context.outputPath.isEmpty()) {
             QSaveFile file(context.outputPath);
             if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-                return inputFailure(context.outputPath, u"cannot write: "_s + file.errorString());
+                return Failure{FailureCode::Output, u"cannot write: "_s + file.errorString(),
+                               context.outputPath};
             QByteArray line;
             for (const auto &[begin, list] : m_lists) {
                 for (const QCborValue &p : list) {
@@ -150,7 +151,8 @@ public:
                 }
             }
             if (!file.commit())
-                return inputFailure(context.outputPath, u"cannot write: "_s + file.errorString());
+                return Failure{FailureCode::Output, u"cannot write: "_s + file.errorString(),
+                               context.outputPath};
         }
         QCborMap result;
         result.insert(u"count"_s, m_count);

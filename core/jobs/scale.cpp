@@ -23,8 +23,8 @@ public:
         result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
         result.insert(u"sum"_s, m_sum);
         if (!context.outputPath.isEmpty())
-            if (auto failure = writeStandardOutput(context.outputPath, result, context.data))
-                return *failure;
+            if (auto written = writeStandardOutput(context.outputPath, result, context.data); !written)
+                return written.failure();
         return result;
     }
 

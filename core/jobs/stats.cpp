@@ -151,8 +151,8 @@ public:
         if (skippedRows > 0)
             result.insert(u"skipped_rows"_s, skippedRows);
         if (!context.outputPath.isEmpty())
-            if (auto failure = writeStandardOutput(context.outputPath, result, nullptr))
-                return *failure;
+            if (auto written = writeStandardOutput(context.outputPath, result, nullptr); !written)
+                return written.failure();
         return result;
     }
 

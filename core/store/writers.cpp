@@ -10,8 +10,10 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -22,7 +24,26 @@ namespace {
 
 Failure writeFailure(const QString &path, const QString &why)
 {
-    return Failure{FailureCode::Input, u"cannot write: "_s + why, path, -1};
+    return Failure{FailureCode::Output, u"cannot write: "_s + why, path, -1};
+}
+
+// Why a save failed, as the system says it: QSaveFile's own text is at times only "Unknown error", while
+// errno, read right after the failed call, holds the reason.
+Failure saveFailure(const QSaveFile &file, int error)
+{
+    const QString qtReason = file.errorString();
+    const bool generic = qtReason.isEmpty() || qtReason == u"Unknown error"_s;
+    return writeFailure(file.fileName(),
+                        generic && error != 0 ? QString::fromLocal8Bit(std::strerror(error)) : qtReason);
+}
+
+// Opens `file` for writing; the failure says why.
+Result<void> open(QSaveFile &file)
+{
+    errno = 0;
+    if (!file.open(QIODevice::WriteOnly))
+        return saveFailure(file, errno);
+    return {};
 }
 
 char delimiterFor(const QString &path)
@@ -60,34 +81,57 @@ void appendCell(QByteArray &out, const QCborValue &v, char delimiter)
     }
 }
 
-std::optional<Failure> commit(QSaveFile &file)
+// Writes what is still buffered and renames the file into place; nothing is left behind on failure.
+Result<void> commit(QSaveFile &file)
 {
+    errno = 0;
+    if (file.error() != QFileDevice::NoError) { // a write failed before: its reason, not commit's
+        Failure failure = saveFailure(file, errno);
+        file.cancelWriting();
+        return failure;
+    }
+    if (!file.flush()) {
+        Failure failure = saveFailure(file, errno);
+        file.cancelWriting();
+        return failure;
+    }
+    errno = 0;
     if (!file.commit())
-        return writeFailure(file.fileName(), file.errorString());
-    return std::nullopt;
+        return saveFailure(file, errno);
+    return {};
+}
+
+// data/npy's writer, its failure an output failure.
+Result<void> writeNpyFile(const QString &path, const SharedArray &array)
+{
+    if (auto failure = writeNpy(path, array)) {
+        failure->code = FailureCode::Output;
+        return *failure;
+    }
+    return {};
 }
 
 } // namespace
 
-std::optional<Failure> writeJson(const QString &path, const QCborMap &value)
+Result<void> writeJson(const QString &path, const QCborMap &value)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return writeFailure(path, file.errorString());
+    if (auto opened = open(file); !opened)
+        return opened;
     file.write(QJsonDocument(value.toJsonObject()).toJson(QJsonDocument::Indented));
     return commit(file);
 }
 
-std::optional<Failure> writeText(const QString &path, const QString &text)
+Result<void> writeText(const QString &path, const QString &text)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return writeFailure(path, file.errorString());
+    if (auto opened = open(file); !opened)
+        return opened;
     file.write(text.toUtf8());
     return commit(file);
 }
 
-std::optional<Failure> writeErrorReports(const QString &path, const QList<ErrorReport> &reports)
+Result<void> writeErrorReports(const QString &path, const QList<ErrorReport> &reports)
 {
     if (outputFormatOf(path) == OutputFormat::Json) {
         QCborArray list;
@@ -102,12 +146,11 @@ std::optional<Failure> writeErrorReports(const QString &path, const QList<ErrorR
     return writeText(path, blocks.join(u'\n'));
 }
 
-std::optional<Failure> writeCsvRows(const QString &path, const QStringList &header,
-                                    const QList<QCborArray> &rows)
+Result<void> writeCsvRows(const QString &path, const QStringList &header, const QList<QCborArray> &rows)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return writeFailure(path, file.errorString());
+    if (auto opened = open(file); !opened)
+        return opened;
     const char delimiter = delimiterFor(path);
     QByteArray line;
     for (qsizetype c = 0; c < header.size(); ++c) {
@@ -130,13 +173,13 @@ std::optional<Failure> writeCsvRows(const QString &path, const QStringList &head
     return commit(file);
 }
 
-std::optional<Failure> writeArrayCsv(const QString &path, const SharedArray &array)
+Result<void> writeArrayCsv(const QString &path, const SharedArray &array)
 {
     if (array.dtype() != Dtype::Float64)
         return writeFailure(path, u"only float64 arrays can be written as CSV"_s);
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return writeFailure(path, file.errorString());
+    if (auto opened = open(file); !opened)
+        return opened;
     const char delimiter = delimiterFor(path);
     QByteArray block;
     const QStringList names = array.columnNames();
@@ -166,8 +209,7 @@ std::optional<Failure> writeArrayCsv(const QString &path, const SharedArray &arr
     return commit(file);
 }
 
-std::optional<Failure> writeStandardOutput(const QString &path, const QCborMap &result,
-                                           const SharedArray *array)
+Result<void> writeStandardOutput(const QString &path, const QCborMap &result, const SharedArray *array)
 {
     const auto format = outputFormatOf(path);
     if (format == OutputFormat::Json)
@@ -175,7 +217,7 @@ std::optional<Failure> writeStandardOutput(const QString &path, const QCborMap &
     if (format == OutputFormat::Npy) {
         if (!array)
             return writeFailure(path, u"this result has no array to write as .npy"_s);
-        return writeNpy(path, *array);
+        return writeNpyFile(path, *array);
     }
     if (format == OutputFormat::Csv) {
         const QCborValue columns = result.value(u"columns"_s);
@@ -356,7 +398,7 @@ QList<OutputFormat> resultFormats(const QCborMap &result)
     return formats;
 }
 
-std::optional<Failure> writeResult(const QString &path, const QCborMap &result)
+Result<void> writeResult(const QString &path, const QCborMap &result)
 {
     const auto format = outputFormatOf(path);
     const QList<OutputFormat> formats = resultFormats(result);
@@ -378,7 +420,7 @@ std::optional<Failure> writeResult(const QString &path, const QCborMap &result)
     if (!array)
         return array.failure();
     std::copy(m.values.cbegin(), m.values.cend(), array->data<double>());
-    return writeNpy(path, *array);
+    return writeNpyFile(path, *array);
 }
 
 } // namespace brigade
