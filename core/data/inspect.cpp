@@ -1,6 +1,7 @@
 #include "core/data/inspect.h"
 
 #include "core/data/csv.h"
+#include "core/data/csvlex.h"
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
 
@@ -20,40 +21,23 @@ namespace {
 
 constexpr qint64 ScanBlockBytes = 4 << 20;
 
-// The non-blank records of a CSV file: line ends (LF, CRLF, CR) outside quotes that close a line with
-// content, as readCsv counts them (blank lines are not records).
+// The non-blank records of a CSV file, as readCsv counts them (see csv::RecordCounter).
 Result<qint64> countCsvRecords(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
         return inputFailure(path, u"cannot open: "_s + file.errorString());
     std::vector<char> block(size_t{ScanBlockBytes});
-    qint64 records = 0;
-    bool quoted = false;
-    bool content = false; // the current line has a byte other than a line end
-    bool afterCr = false;
+    csv::RecordCounter counter;
     while (true) {
         const qint64 n = file.read(block.data(), ScanBlockBytes);
         if (n < 0)
             return inputFailure(path, u"cannot read: "_s + file.errorString());
         if (n == 0)
             break;
-        for (qint64 i = 0; i < n; ++i) {
-            const char ch = block[size_t(i)];
-            if (ch == '"') {
-                quoted = !quoted;
-                content = true;
-            } else if ((ch == '\n' || ch == '\r') && !quoted) {
-                if (!(ch == '\n' && afterCr) && content)
-                    ++records;
-                content = false;
-            } else {
-                content = true;
-            }
-            afterCr = ch == '\r';
-        }
+        counter.feed(block.data(), n);
     }
-    return records + (content ? 1 : 0);
+    return counter.records();
 }
 
 QString delimiterName(char d)
