@@ -403,10 +403,15 @@ QString runSettingsHelp()
                 items << spec.choices[i] + u": "_s + spec.choiceHelp.value(i);
             line += u" ("_s + items.join(u"; "_s) + u')';
         }
-        const QString defaultText =
-            spec.type == SettingType::Bool ? (spec.defaultValue.toBool() ? u"on"_s : u"off"_s)
-            : spec.zeroIsAuto && spec.defaultValue.toLongLong() == 0 ? spec.autoWord
-                                                                     : spec.defaultValue.toString();
+        QString defaultText = spec.defaultValue.toString();
+        if (spec.type == SettingType::Bool)
+            defaultText = spec.defaultValue.toBool() ? u"on"_s : u"off"_s;
+        else if (spec.defaultValue.toDouble() == 0 && spec.type != SettingType::Choice)
+            defaultText = spec.zeroIsAuto           ? spec.autoWord
+                          : spec.zeroText.isEmpty() ? defaultText
+                                                    : spec.zeroText;
+        if (spec.type == SettingType::Size)
+            line += u" (a size: 512M, 2G)"_s;
         if (!defaultText.isEmpty() && spec.type != SettingType::Path)
             line += u" [default "_s + defaultText + u']';
         help += line + u'\n';
