@@ -66,6 +66,40 @@ private Q_SLOTS:
         QVERIFY(r.err.isEmpty()); // no TTY: no progress bar
     }
 
+    // --quiet drops the chatter (the summary line), never the result that was asked for.
+    void quietPrintsTheResult()
+    {
+        const Ran r = runBrigade({u"run"_s, u"primes"_s, u"--end"_s, u"20000"_s, u"--quiet"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("count: 1033"), r.out.constData());
+        QVERIFY2(!r.out.contains("primes: ok"), r.out.constData());
+        QVERIFY(r.err.isEmpty());
+        const Ran stats = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, u":/samples/measurements.csv"_s,
+                                      u"--workers"_s, u"2"_s, u"--quiet"_s});
+        QCOMPARE(stats.exitCode, 0);
+        QVERIFY2(stats.out.contains("mean="), stats.out.constData());
+    }
+
+    // The help is generated from the specs: every run setting has its flag and help line.
+    void helpListsEveryRunSetting()
+    {
+        const Ran r = runBrigade({u"--help"_s});
+        QCOMPARE(r.exitCode, 0);
+        for (const char *flag : {"--workers", "--chunk-size", "--ordered|--unordered", "--retries", "--halt",
+                                 "--timeout", "--max-tasks-per-worker", "--memory-limit", "--on-bad-row",
+                                 "--rows", "--cols", "--distribution", "--seed", "--output", "--quiet"})
+            QVERIFY2(r.out.contains(flag), flag);
+    }
+
+    // A later flag overrides an earlier one, as before: --ordered then --unordered runs unordered.
+    void laterFlagWins()
+    {
+        const Ran r = runBrigade({u"run"_s, u"primes"_s, u"--start"_s, u"0"_s, u"--end"_s, u"2000"_s,
+                                  u"--workers"_s, u"3"_s, u"--workers=1"_s, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(u"workers"_s).toInt(), 1);
+    }
+
     void statsOnTsvAndSample()
     {
         QTemporaryDir dir;

@@ -1,9 +1,8 @@
 // MainWindow: dataset, job catalogue, parameters and run settings on the left; the run's views on the right.
 #pragma once
 
-#include "core/engine/jobrun.h"
+#include "core/engine/runcontroller.h"
 
-#include <QDateTime>
 #include <QMainWindow>
 
 class QAction;
@@ -13,14 +12,12 @@ class QGroupBox;
 class QLabel;
 class QMenu;
 class QSplitter;
-class QTableWidget;
 class QPushButton;
-class QDoubleSpinBox;
-class QSpinBox;
 class QTabWidget;
 
 namespace brigade {
 
+class DatasetPanel;
 class ErrorConsole;
 class HistoryView;
 class RunQueue;
@@ -29,6 +26,7 @@ class Job;
 class ParamForm;
 class ResultView;
 class RunMonitor;
+class RunSettingsForm;
 
 class MainWindow : public QMainWindow
 {
@@ -38,20 +36,19 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // The bundled sample, a resource compiled into the `brigade` executable.
-
     void setDataset(const QString &path);
-    QString dataset() const { return m_dataset; }
+    QString dataset() const;
     // A generated table instead of a file (rows > 0); what "Generate…" sets.
     void setGeneratedDataset(qint64 rows, qint64 cols, Distribution distribution, quint64 seed);
-    bool hasGeneratedDataset() const { return m_generated.generatedRows > 0; }
+    bool hasGeneratedDataset() const;
 
     // Selects a job of the catalogue by name (unknown names are ignored) and rebuilds the form.
     void selectJob(const QString &name);
     const Job *currentJob() const;
 
     // The latest run (running or finished), or null before the first one.
-    JobRun *currentRun() const { return m_run; }
+    JobRun *currentRun() const { return m_controller->currentRun(); }
+    RunController *controller() const { return m_controller; }
     // The request the controls describe now: job, typed parameters, input and run settings.
     RunRequest currentRequest() const;
 
@@ -60,6 +57,8 @@ public:
     ErrorConsole *errorConsole() const { return m_errors; }
     ResultView *resultView() const { return m_result; }
     HistoryView *historyView() const { return m_history; }
+    DatasetPanel *datasetPanel() const { return m_dataset; }
+    RunSettingsForm *settingsForm() const { return m_settings; }
     RunQueue *runQueue() const { return m_queue; }
 
     // Queues one run per file with the current job and settings; the queue starts when no run is going.
@@ -91,35 +90,24 @@ protected:
 private:
     QWidget *buildControls();
     QWidget *buildViews();
+    void buildMenus();
     void onJobChanged(int index);
+    void onRunStarted(JobRun *run);
     void onRunFinished(const RunOutcome &outcome);
-    void startRequest(RunRequest request, int queueId);
-    void startNextQueued();
-    void rememberRecent(const QString &path);
     void rebuildRecentMenu();
-    void showPreview(const QString &path);
     void closeEvent(QCloseEvent *event) override;
     void updateActions();
+    bool jobUsesDataset(const Job *job) const;
 
-    QString m_dataset;
-    DatasetSource m_generated; // generatedRows > 0 while a generated table is the dataset
-    QCheckBox *m_skipBadRows = nullptr;
+    RunController *m_controller = nullptr;
+    DatasetPanel *m_dataset = nullptr;
+    RunSettingsForm *m_settings = nullptr;
     QCheckBox *m_useDataset = nullptr; // for jobs whose input is optional
-    JobRun *m_run = nullptr;
 
-    QLabel *m_datasetLabel = nullptr;
     QComboBox *m_jobCombo = nullptr;
     QLabel *m_jobSummary = nullptr;
     QGroupBox *m_paramBox = nullptr;
     ParamForm *m_form = nullptr;
-    QSpinBox *m_workers = nullptr;
-    QCheckBox *m_chunkAuto = nullptr;
-    QSpinBox *m_chunkSize = nullptr;
-    QCheckBox *m_ordered = nullptr;
-    QSpinBox *m_retries = nullptr;
-    QDoubleSpinBox *m_timeout = nullptr;
-    QSpinBox *m_memoryLimit = nullptr;
-    QComboBox *m_halt = nullptr;
     QPushButton *m_runButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
     QAction *m_openAction = nullptr;
@@ -136,13 +124,8 @@ private:
     QLabel *m_estimateLabel = nullptr;
     int m_estimatedWorkers = 0;
     qint64 m_estimatedChunk = 0;
-    int m_runQueueId = 0; // the queue item the current run is, 0 for a run started by Run
     QMenu *m_recentMenu = nullptr;
-    QTableWidget *m_preview = nullptr;
-    QLabel *m_previewInfo = nullptr;
     QSplitter *m_splitter = nullptr;
-    int m_previewGeneration = 0; // drops previews that arrive after another dataset was chosen
-    QDateTime m_runStarted;
     QWidget *m_errorTab = nullptr;
 };
 

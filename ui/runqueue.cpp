@@ -1,3 +1,4 @@
+// RunQueue: the table of a RunController's queue and its buttons.
 #include "ui/runqueue.h"
 
 #include <QFileInfo>
@@ -11,8 +12,9 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
-RunQueue::RunQueue(QWidget *parent)
+RunQueue::RunQueue(RunController *controller, QWidget *parent)
     : QWidget(parent)
+    , m_controller(controller)
 {
     setObjectName(u"runQueue"_s);
     auto *layout = new QVBoxLayout(this);
@@ -48,19 +50,17 @@ RunQueue::RunQueue(QWidget *parent)
     connect(m_down, &QPushButton::clicked, this, [this] { move(selectedId(), +1); });
     connect(m_remove, &QPushButton::clicked, this, [this] {
         const int id = selectedId();
-        for (const Item &item : std::as_const(m_items))
+        for (const Item &item : m_controller->queue())
             if (item.id == id && item.state == State::Running)
                 return Q_EMIT cancelRequested(id);
         remove(id);
     });
-    connect(m_clear, &QPushButton::clicked, this, [this] {
-        m_items.removeIf([](const Item &i) { return i.state != State::Queued && i.state != State::Running; });
-        refresh();
-    });
+    connect(m_clear, &QPushButton::clicked, m_controller, &RunController::clearFinished);
+    connect(m_controller, &RunController::queueChanged, this, &RunQueue::refresh);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         const int id = selectedId();
         const Item *item = nullptr;
-        for (const Item &i : std::as_const(m_items))
+        for (const Item &i : m_controller->queue())
             if (i.id == id)
                 item = &i;
         const bool queued = item && item->state == State::Queued;
@@ -88,88 +88,43 @@ QString RunQueue::stateName(State state)
     return {};
 }
 
-int RunQueue::add(const RunRequest &request)
-{
-    m_items.append({m_nextId, request, State::Queued, {}});
-    refresh();
-    return m_nextId++;
-}
-
-std::optional<RunQueue::Item> RunQueue::takeNext()
-{
-    for (Item &item : m_items)
-        if (item.state == State::Queued) {
-            item.state = State::Running;
-            refresh();
-            return item;
-        }
-    return std::nullopt;
-}
-
-void RunQueue::setState(int id, State state, const QString &note)
-{
-    for (Item &item : m_items)
-        if (item.id == id) {
-            item.state = state;
-            item.note = note;
-        }
-    refresh();
-}
-
 bool RunQueue::move(int id, int delta)
 {
-    // Queued items trade places with the nearest queued item in that direction.
-    qsizetype from = -1;
-    for (qsizetype i = 0; i < m_items.size(); ++i)
-        if (m_items[i].id == id && m_items[i].state == State::Queued)
-            from = i;
-    if (from < 0)
+    if (!m_controller->move(id, delta))
         return false;
-    for (qsizetype to = from + delta; to >= 0 && to < m_items.size(); to += delta)
-        if (m_items[to].state == State::Queued) {
-            m_items.swapItemsAt(from, to);
-            refresh();
-            select(id);
-            return true;
-        }
-    return false;
+    select(id);
+    return true;
 }
 
 bool RunQueue::remove(int id)
 {
-    const auto removed =
-        m_items.removeIf([id](const Item &item) { return item.id == id && item.state == State::Queued; });
-    refresh();
-    return removed > 0;
-}
-
-qsizetype RunQueue::waiting() const
-{
-    return std::count_if(m_items.cbegin(), m_items.cend(),
-                         [](const Item &item) { return item.state == State::Queued; });
+    return m_controller->remove(id);
 }
 
 int RunQueue::selectedId() const
 {
     const auto rows = m_table->selectionModel()->selectedRows();
-    if (rows.isEmpty() || rows.first().row() >= m_items.size())
+    const QList<Item> &items = m_controller->queue();
+    if (rows.isEmpty() || rows.first().row() >= items.size())
         return 0;
-    return m_items[rows.first().row()].id;
+    return items[rows.first().row()].id;
 }
 
 void RunQueue::select(int id)
 {
-    for (int row = 0; row < m_items.size(); ++row)
-        if (m_items[row].id == id)
+    const QList<Item> &items = m_controller->queue();
+    for (int row = 0; row < items.size(); ++row)
+        if (items[row].id == id)
             m_table->selectRow(row);
 }
 
 void RunQueue::refresh()
 {
+    const QList<Item> &items = m_controller->queue();
     const int selected = selectedId();
-    m_table->setRowCount(int(m_items.size()));
-    for (int row = 0; row < m_items.size(); ++row) {
-        const Item &item = m_items[row];
+    m_table->setRowCount(int(items.size()));
+    for (int row = 0; row < items.size(); ++row) {
+        const Item &item = items[row];
         const DatasetSource &in = item.request.input;
         const QString dataset = !in.path.isEmpty()     ? QFileInfo(in.path).fileName()
                                 : in.generatedRows > 0 ? tr("generated, %1 rows").arg(in.generatedRows)
@@ -184,7 +139,7 @@ void RunQueue::refresh()
     }
     if (selected)
         select(selected);
-    m_clear->setEnabled(std::any_of(m_items.cbegin(), m_items.cend(), [](const Item &i) {
+    m_clear->setEnabled(std::any_of(items.cbegin(), items.cend(), [](const Item &i) {
         return i.state != State::Queued && i.state != State::Running;
     }));
     Q_EMIT changed();

@@ -1,7 +1,7 @@
 // RunQueue: runs waiting their turn (queued by drops or by hand), the running one and the finished ones.
 #pragma once
 
-#include "core/engine/jobrun.h"
+#include "core/engine/runcontroller.h"
 
 #include <QWidget>
 
@@ -12,30 +12,22 @@ class QTableWidget;
 
 namespace brigade {
 
+// A view of a RunController's queue: its items in order, moved, removed or cleared from here.
 class RunQueue : public QWidget
 {
     Q_OBJECT
 
 public:
-    enum class State { Queued, Running, Done, Failed, Cancelled };
-    struct Item {
-        int id = 0;
-        RunRequest request;
-        State state = State::Queued;
-        QString note; // e.g. "3.2 s" or the failure
-    };
+    using State = RunController::QueueState;
+    using Item = RunController::QueueItem;
 
-    explicit RunQueue(QWidget *parent = nullptr);
+    explicit RunQueue(RunController *controller, QWidget *parent = nullptr);
 
-    int add(const RunRequest &request);
-    // The first queued item, now marked Running; nullopt when nothing waits.
-    std::optional<Item> takeNext();
-    void setState(int id, State state, const QString &note = {});
+    QList<Item> items() const { return m_controller->queue(); }
     // Queued items only: moves one place up (-1) or down (+1), or removes it.
     bool move(int id, int delta);
     bool remove(int id);
-    QList<Item> items() const { return m_items; }
-    qsizetype waiting() const;
+    qsizetype waiting() const { return m_controller->waiting(); }
     int selectedId() const;
     void select(int id);
 
@@ -49,8 +41,7 @@ Q_SIGNALS:
 private:
     void refresh();
 
-    QList<Item> m_items;
-    int m_nextId = 1;
+    RunController *m_controller = nullptr;
     QTableWidget *m_table = nullptr;
     QPushButton *m_up = nullptr;
     QPushButton *m_down = nullptr;

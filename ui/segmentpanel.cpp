@@ -1,6 +1,7 @@
+// SegmentPanel: the shared-memory segments of this user's runs, live and left over, refreshed while shown.
 #include "ui/segmentpanel.h"
 
-#include "core/data/segmentregistry.h"
+#include "core/engine/datasets.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -56,14 +57,14 @@ int SegmentPanel::rowCount() const
 
 void SegmentPanel::refresh()
 {
-    const QList<SegmentRegistry::Segment> segments = SegmentRegistry::segments();
+    const QList<datasets::Segment> segments = datasets::sharedSegments();
     const QLocale locale;
     m_table->setRowCount(int(segments.size()));
     qint64 liveBytes = 0;
     qint64 leftoverBytes = 0;
     int leftovers = 0;
     for (int row = 0; row < segments.size(); ++row) {
-        const SegmentRegistry::Segment &s = segments[row];
+        const datasets::Segment &s = segments[row];
         const qint64 bytes = std::max<qint64>(s.bytes, 0);
         (s.ownerAlive ? liveBytes : leftoverBytes) += bytes;
         leftovers += s.ownerAlive ? 0 : 1;
@@ -90,7 +91,7 @@ void SegmentPanel::refresh()
 
 void SegmentPanel::cleanUp()
 {
-    SegmentRegistry::reclaimLeftovers();
+    datasets::reclaimLeftoverSegments();
     refresh();
 }
 

@@ -2,6 +2,7 @@
 #include "core/engine/jobrun.h"
 
 #include "core/data/dataset.h"
+#include "core/engine/runcontroller.h"
 #include "core/engine/scheduler.h"
 #include "core/engine/streaming.h"
 #include "core/engine/workerbackend.h"
@@ -301,68 +302,7 @@ JobRun::~JobRun()
 
 Result<void> JobRun::validate(const RunRequest &request)
 {
-    const Job *job = findJob(request.job);
-    if (!job)
-        return usageFailure(u"unknown job \"%1\" (see `brigade jobs`)"_s.arg(request.job));
-    auto params = resolveParams(job->params(), request.params);
-    if (!params)
-        return params.failure();
-    if (request.workers < 0)
-        return usageFailure(u"--workers: must be at least 1"_s);
-    if (!backendNames().contains(request.backend))
-        return usageFailure(u"--backend: unknown backend \"%1\" (known: %2)"_s.arg(
-            request.backend, backendNames().join(u", "_s)));
-    if (request.retries < 0)
-        return usageFailure(u"--retries: must be 0 or more"_s);
-    if (request.timeoutSeconds < 0 || request.timeoutSeconds > 7 * 24 * 3600)
-        return usageFailure(u"--timeout: must be a number of seconds, 0 for none"_s);
-    if (request.maxTasksPerWorker < 0)
-        return usageFailure(u"--max-tasks-per-worker: must be 0 (never recycle) or more"_s);
-    if (auto checked = job->checkParams(*params); !checked)
-        return checked;
-    if (request.memoryLimit < 0)
-        return usageFailure(u"--memory-limit: must be a size such as 512M or 2G"_s);
-    if (request.chunkSize < 0)
-        return usageFailure(u"--chunk-size: must be a positive number or auto"_s);
-    for (const auto &[begin, end] : request.onlyRanges)
-        if (begin < 0 || end <= begin)
-            return usageFailure(u"item range [%1, %2) to run is empty or negative"_s.arg(begin).arg(end));
-    if (request.priorAttempts < 0)
-        return usageFailure(u"prior attempts must be 0 or more"_s);
-    if (!request.output.isEmpty() && !job->outputFormats().isEmpty()) {
-        const auto format = outputFormatOf(request.output);
-        if (!format || !job->outputFormats().contains(*format)) {
-            QStringList accepted;
-            for (OutputFormat f : job->outputFormats())
-                accepted << outputFormatName(f);
-            return usageFailure(u"--output: job \"%1\" writes %2 files, not \"%3\""_s.arg(
-                job->name(), accepted.join(u", "_s), QFileInfo(request.output).fileName()));
-        }
-    }
-    const bool hasFile = !request.input.path.isEmpty();
-    const bool hasRows = request.input.generatedRows > 0;
-    switch (job->input()) {
-    case InputUse::None:
-        if (hasFile && hasRows)
-            return usageFailure(u"--input and --rows: give one of them"_s);
-        if (hasRows && !(job->inputOptional() && job->acceptsGeneratedRows()))
-            return usageFailure(u"--rows: job \"%1\" takes no input table"_s.arg(job->name()));
-        if (hasFile && !job->inputOptional())
-            return usageFailure(u"--input: job \"%1\" takes no input file"_s.arg(job->name()));
-        break;
-    case InputUse::Read:
-    case InputUse::ReadWrite:
-        if (hasRows && !job->acceptsGeneratedRows())
-            return usageFailure(u"--rows: job \"%1\" needs an input file"_s.arg(job->name()));
-        if (hasFile && hasRows)
-            return usageFailure(u"--input and --rows: give one of them"_s);
-        if (!hasFile && !hasRows)
-            return usageFailure(job->acceptsGeneratedRows()
-                                    ? u"--input or --rows: job \"%1\" needs one"_s.arg(job->name())
-                                    : u"--input: job \"%1\" needs an input file"_s.arg(job->name()));
-        break;
-    }
-    return {};
+    return validateRunRequest(request);
 }
 
 void JobRun::start()

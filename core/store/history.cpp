@@ -1,4 +1,7 @@
+// The run history in SQLite: recording a run, reading entries back, the request as a record.
 #include "core/store/history.h"
+
+#include "core/run/runsettings.h"
 
 #include <QCborValue>
 #include <QDir>
@@ -82,23 +85,9 @@ constexpr auto SelectColumns = u"SELECT id, job, dataset, request, workers, chun
 
 QCborMap requestToCbor(const RunRequest &r)
 {
-    return QCborMap{{u"job"_s, r.job},
-                    {u"params"_s, QCborMap::fromVariantMap(r.params)},
-                    {u"input"_s, r.input.path},
-                    {u"rows"_s, r.input.generatedRows},
-                    {u"cols"_s, r.input.generatedCols},
-                    {u"distribution"_s, distributionName(r.input.distribution)},
-                    {u"seed"_s, qint64(r.input.seed)},
-                    {u"skip_bad_rows"_s, r.input.onBadRow == BadRowPolicy::Skip},
-                    {u"output"_s, r.output},
-                    {u"workers"_s, r.workers},
-                    {u"chunk_size"_s, r.chunkSize},
-                    {u"ordered"_s, r.ordered},
-                    {u"retries"_s, r.retries},
-                    {u"halt"_s, enumName(HaltPolicyNames, r.halt)},
-                    {u"timeout_s"_s, r.timeoutSeconds},
-                    {u"max_tasks_per_worker"_s, r.maxTasksPerWorker},
-                    {u"memory_limit"_s, r.memoryLimit}};
+    QCborMap map{{u"job"_s, r.job}, {u"params"_s, QCborMap::fromVariantMap(r.params)}};
+    runSettingsToCbor(r, map);
+    return map;
 }
 
 RunRequest requestFromCbor(const QCborMap &m)
@@ -106,22 +95,7 @@ RunRequest requestFromCbor(const QCborMap &m)
     RunRequest r;
     r.job = m.value(u"job"_s).toString();
     r.params = m.value(u"params"_s).toMap().toVariantMap();
-    r.input.path = m.value(u"input"_s).toString();
-    r.input.generatedRows = m.value(u"rows"_s).toInteger();
-    r.input.generatedCols = m.value(u"cols"_s).toInteger(1);
-    r.input.distribution =
-        distributionFromName(m.value(u"distribution"_s).toString()).value_or(Distribution::Range);
-    r.input.seed = quint64(m.value(u"seed"_s).toInteger(1));
-    r.input.onBadRow = m.value(u"skip_bad_rows"_s).toBool() ? BadRowPolicy::Skip : BadRowPolicy::Error;
-    r.output = m.value(u"output"_s).toString();
-    r.workers = int(m.value(u"workers"_s).toInteger());
-    r.chunkSize = m.value(u"chunk_size"_s).toInteger();
-    r.ordered = m.value(u"ordered"_s).toBool(true);
-    r.retries = int(m.value(u"retries"_s).toInteger(2));
-    r.halt = enumFromName(HaltPolicyNames, m.value(u"halt"_s).toString()).value_or(HaltPolicy::Never);
-    r.timeoutSeconds = m.value(u"timeout_s"_s).toDouble();
-    r.maxTasksPerWorker = int(m.value(u"max_tasks_per_worker"_s).toInteger());
-    r.memoryLimit = m.value(u"memory_limit"_s).toInteger();
+    runSettingsFromCbor(m, r);
     return r;
 }
 
