@@ -1,3 +1,4 @@
+// Scheduler: coordinates the worker slots over TaskSource, OrderedDelivery, FaultPolicy and RunProgress.
 #include "core/engine/scheduler.h"
 
 #include <QTimer>
