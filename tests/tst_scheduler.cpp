@@ -263,6 +263,27 @@ private Q_SLOTS:
         QCOMPARE(rig.sum(), sumBelow(10));
     }
 
+    // The initializer failed (stage attach): the worker is unusable, asked to leave, and the task runs
+    // first on its successor.
+    void attachFailureReplacesTheWorker()
+    {
+        Rig rig(1, 10, fixedChunks());
+        rig.backend.ready(0);
+        const FakeTask first = rig.backend.held(0).first();
+        rig.backend.throwIn(0, first.id, u"attach"_s);
+        QCOMPARE(rig.errors.size(), 1);
+        QCOMPARE(rig.errors.first().stage, u"attach"_s);
+        QCOMPARE(rig.errors.first().attempt, 1);
+        QCOMPARE(rig.backend.replacements(), 1);
+        QCOMPARE(rig.backend.replacePlans().first().actions.first().step, StopStep::Request);
+        rig.backend.ready(0);
+        QCOMPARE(rig.backend.attaches(0), 1);
+        QCOMPARE(rig.backend.held(0).first(), (FakeTask{first.id, first.begin, first.end, 2}));
+        rig.settle();
+        QCOMPARE(rig.status, RunStatus::Ok);
+        QCOMPARE(rig.sum(), sumBelow(10));
+    }
+
     // halt soon: nothing new after the final failure, the tasks in flight finish and count.
     void haltSoonLetsRunningTasksFinish()
     {

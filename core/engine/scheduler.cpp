@@ -1,6 +1,8 @@
 // Scheduler: coordinates the worker slots over TaskSource, OrderedDelivery, FaultPolicy and RunProgress.
 #include "core/engine/scheduler.h"
 
+#include "core/protocol/crashnote.h"
+
 #include <QTimer>
 
 #include <algorithm>
@@ -308,7 +310,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         const Task task = *it;
         slot.assigned.erase(it);
         recordSpan(slotIndex, task, true, isFront);
-        if (report.stage == u"attach"_s) {
+        if (report.stage == QLatin1StringView(crashStageName(CrashStage::Attach))) {
             // The initializer failed: the worker is unusable. The task is retried first on its successor.
             slot.view.state = WorkerState::Stopped; // unusable: no more tasks for it
             failAttempt(task, std::move(report), &slot.orphans);
