@@ -363,6 +363,21 @@ private Q_SLOTS:
         QCOMPARE(outcome.workers, 0);
     }
 
+    void unknownBackendIsAUsageFailure()
+    {
+        RunRequest request;
+        request.job = u"primes"_s;
+        request.backend = u"slurm"_s;
+        QVERIFY(JobRun::validate(request).has_value());
+        const RunOutcome outcome = runToEnd(request);
+        QCOMPARE(outcome.status, RunStatus::Failed);
+        QVERIFY(outcome.failure.has_value());
+        QCOMPARE(outcome.failure->code, FailureCode::Usage);
+        QVERIFY2(outcome.failure->message.contains(u"unknown backend \"slurm\" (known: local)"_s),
+                 qPrintable(outcome.failure->message));
+        QCOMPARE(outcome.workers, 0);
+    }
+
     void cancelStopsEveryWorker()
     {
         RunRequest request;

@@ -3,9 +3,11 @@
 // timeouts, cancel, a backend that cannot replace workers. No processes, no threads, no sleeps.
 #include "helpers/fakebackend.h"
 
+#include "core/data/sharedarray.h"
 #include "core/engine/scheduler.h"
 #include "core/jobs/registry.h"
 
+#include <QCborArray>
 #include <QCoreApplication>
 #include <QTest>
 
@@ -49,11 +51,20 @@ struct Rig {
     std::optional<RunStatus> status;
 
     Rig(int workers, qint64 items, SchedulerSettings settings, std::unique_ptr<Reducer> reducer = nullptr)
+        : Rig(workers, u"batch-sum"_s, {{u"start"_s, 0}, {u"end"_s, items}}, nullptr, settings,
+              std::move(reducer))
+    {}
+
+    // Any job over a small array of this process (the fake workers run in process: they share it).
+    Rig(int workers, const QString &jobName, const QVariantMap &given, SharedArray *data,
+        SchedulerSettings settings, std::unique_ptr<Reducer> reducer = nullptr)
     {
-        const Job *job = findJob(u"batch-sum"_s);
-        auto params = resolveParams(job->params(), {{u"start"_s, 0}, {u"end"_s, items}});
+        const Job *job = findJob(jobName);
+        auto params = resolveParams(job->params(), given);
         context.params = *params;
-        backend.runsJob(job, context.params);
+        context.data = data;
+        const qint64 items = *job->plan(context);
+        backend.runsJob(job, context.params, data);
         backend.start(workers);
         scheduler =
             std::make_unique<Scheduler>(&backend, reducer ? std::move(reducer) : job->makeReducer(context),
@@ -159,6 +170,37 @@ private Q_SLOTS:
         QCOMPARE(rig.scheduler->snapshot().tasksFailed, 1);
     }
 
+    // The real stats job over a small array: faults of every kind on the way change nothing in the result.
+    void statsOverAnArraySurviveFaults()
+    {
+        auto array = SharedArray::create(Dtype::Float64, 1000, 2, {u"x"_s, u"y"_s});
+        QVERIFY(array.ok());
+        auto m = array->matrix<double>();
+        for (qint64 r = 0; r < 1000; ++r) {
+            m(r, 0) = double(r % 37) - 18.5;
+            m(r, 1) = 1e6 + double(r) * 0.25;
+        }
+        Rig clean(2, u"stats"_s, {}, &*array, fixedChunks(64));
+        clean.settle();
+        QCOMPARE(clean.status, RunStatus::Ok);
+
+        Rig faulty(3, u"stats"_s, {}, &*array, fixedChunks(64));
+        faulty.backend.setThrows([](const FakeTask &t) { return t.id == 3 && t.attempt == 1; });
+        faulty.backend.ready(0);
+        faulty.backend.ready(1);
+        faulty.backend.crash(1, faulty.backend.held(1).first().id);
+        faulty.backend.ready(2);
+        faulty.backend.answer(2, 1);
+        faulty.backend.crash(2);
+        faulty.settle();
+        QCOMPARE(faulty.status, RunStatus::Ok);
+        QCOMPARE(faulty.errors.size(), 3);
+        const QCborMap a = clean.result(), b = faulty.result();
+        QCOMPARE(b.value(u"columns"_s).toArray().size(), 2);
+        QCOMPARE(b.value(u"columns"_s).toArray()[0].toMap().value(u"count"_s).toInteger(), 1000);
+        QCOMPARE(QCborValue(b).toCbor(), QCborValue(a).toCbor()); // the same, to the bit
+    }
+
     // A worker holding several tasks dies; its crash note names the one it was on: that one is charged,
     // the others are retried on its successor uncharged.
     void deathBlamesTheTaskTheCrashNoteNames()
@@ -216,6 +258,27 @@ private Q_SLOTS:
         QCOMPARE(rig.errors.size(), 2);
         QCOMPARE(rig.errors[1].attempt, 1);
         QCOMPARE(rig.errors[1].begin, second.begin);
+        rig.settle();
+        QCOMPARE(rig.status, RunStatus::Ok);
+        QCOMPARE(rig.sum(), sumBelow(10));
+    }
+
+    // The initializer failed (stage attach): the worker is unusable, asked to leave, and the task runs
+    // first on its successor.
+    void attachFailureReplacesTheWorker()
+    {
+        Rig rig(1, 10, fixedChunks());
+        rig.backend.ready(0);
+        const FakeTask first = rig.backend.held(0).first();
+        rig.backend.throwIn(0, first.id, u"attach"_s);
+        QCOMPARE(rig.errors.size(), 1);
+        QCOMPARE(rig.errors.first().stage, u"attach"_s);
+        QCOMPARE(rig.errors.first().attempt, 1);
+        QCOMPARE(rig.backend.replacements(), 1);
+        QCOMPARE(rig.backend.replacePlans().first().actions.first().step, StopStep::Request);
+        rig.backend.ready(0);
+        QCOMPARE(rig.backend.attaches(0), 1);
+        QCOMPARE(rig.backend.held(0).first(), (FakeTask{first.id, first.begin, first.end, 2}));
         rig.settle();
         QCOMPARE(rig.status, RunStatus::Ok);
         QCOMPARE(rig.sum(), sumBelow(10));

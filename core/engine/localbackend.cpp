@@ -93,9 +93,11 @@ void LocalBackend::stop(const StopPlan &plan)
             all.append(w);
     // Replaced workers still on their way out were given up already: they are killed now, not asked
     // again (nothing outlives a run, and a deaf one would hold every step's wait).
-    for (WorkerProcess *w : m_retiring)
+    for (WorkerProcess *w : std::exchange(m_retiring, {})) {
+        w->disconnect(this);
         w->applyStopStep(StopStep::Kill);
-    all.append(m_retiring);
+        all.append(w);
+    }
     for (const StopAction &action : plan.actions) {
         bool anyRunning = false;
         for (WorkerProcess *w : all) {
@@ -112,7 +114,6 @@ void LocalBackend::stop(const StopPlan &plan)
     }
     for (WorkerProcess *&w : m_workers)
         w = nullptr;
-    m_retiring.clear();
     for (WorkerProcess *w : all) {
         w->disconnect(this);
         delete w;

@@ -1,4 +1,7 @@
+// Scheduler: coordinates the worker slots over TaskSource, OrderedDelivery, FaultPolicy and RunProgress.
 #include "core/engine/scheduler.h"
+
+#include "core/protocol/crashnote.h"
 
 #include <QTimer>
 
@@ -9,9 +12,6 @@ using namespace Qt::StringLiterals;
 namespace brigade {
 
 namespace {
-
-// Workers that die before ever saying Ready this many times in a row mean the program cannot run.
-constexpr int MaxDeathsBeforeReady = 3;
 
 // Prefetching: the work each worker holds queued behind its running task, and the cap on the tasks it
 // holds. Tasks of microseconds then travel hundreds to a message; tasks of milliseconds, one or two.
@@ -28,6 +28,7 @@ Scheduler::Scheduler(WorkerBackend *backend, std::unique_ptr<Reducer> reducer, q
     , m_reducer(std::move(reducer))
     , m_settings(settings)
     , m_source(items, settings.onlyRanges, settings.chunkSize, backend->size())
+    , m_faults(settings.retries, settings.halt, settings.priorAttempts)
     , m_attachBody(std::move(attachBody))
     , m_ownClock(clock ? nullptr : std::make_unique<SteadyClock>())
     , m_clock(clock ? clock : m_ownClock.get())
@@ -120,7 +121,7 @@ void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wa
 
 bool Scheduler::hasWork() const
 {
-    if (m_halting)
+    if (m_faults.halting())
         return false;
     if (!m_retry.empty() || !m_source.exhausted())
         return true;
@@ -152,7 +153,7 @@ void Scheduler::onReady(int slotIndex, const WorkerInfo &info)
 
 std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot, qint64 window)
 {
-    if (m_halting)
+    if (m_faults.halting())
         return std::nullopt;
     for (std::deque<Task> *queue : {&slot.orphans, &m_retry}) {
         if (!queue->empty()) {
@@ -216,7 +217,7 @@ void Scheduler::dispatch(int slotIndex)
         tasks.append(task->id);
         tasks.append(task->begin);
         tasks.append(task->end);
-        tasks.append(m_settings.priorAttempts + task->attempts + 1);
+        tasks.append(m_faults.nextAttempt(task->attempts));
         slot.assigned.push_back(*task);
         slot.dispatched += 1;
     }
@@ -309,7 +310,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         const Task task = *it;
         slot.assigned.erase(it);
         recordSpan(slotIndex, task, true, isFront);
-        if (report.stage == u"attach"_s) {
+        if (report.stage == QLatin1StringView(crashStageName(CrashStage::Attach))) {
             // The initializer failed: the worker is unusable. The task is retried first on its successor.
             slot.view.state = WorkerState::Stopped; // unusable: no more tasks for it
             failAttempt(task, std::move(report), &slot.orphans);
@@ -388,8 +389,7 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     report.stderrTail = loss.logTail;
     report.trace = loss.trace;
     report.stage = loss.stage;
-    const bool noted = loss.selfReported;
-    if (loss.kind == ErrorKind::Start || (!wasReady && ++slot.deathsBeforeReady >= MaxDeathsBeforeReady)) {
+    if (FaultPolicy::hopeless(loss, wasReady, slot.deathsBeforeReady)) {
         if (loss.kind != ErrorKind::Start)
             report.message +=
                 u" (%1 workers in a row died before they were ready)"_s.arg(slot.deathsBeforeReady);
@@ -405,29 +405,25 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     // The running task pays for the death: the one the crash handler names (the worker may have run
     // tasks past the front whose results had not gone out yet), else the front. None does when the
     // handler says the crash struck outside of the tasks in hand (after the result of an earlier one).
-    auto blamed = tasks.begin();
-    if (noted && loss.task >= 0)
-        blamed = std::find_if(tasks.begin(), tasks.end(), [&](const Task &t) { return t.id == loss.task; });
     // No crash handler's word (killed from outside, exited, garbled its output) and several tasks in hand,
     // whose results the dead worker may have been batching: the front may have ended long ago. Nobody
     // is charged; the successor runs them one at a time, and a death among them names its task.
-    const bool ambiguous = !noted && tasks.size() > 1 && !slot.careful;
-    if (ambiguous) {
+    const FaultPolicy::Blame blame = FaultPolicy::blame(tasks, loss, slot.careful);
+    if (blame.ambiguous) {
         report.message +=
             u" while holding %1 tasks (items %2 to %3), some perhaps done; none is charged, they "
             "are retried one at a time"_s.arg(tasks.size())
                 .arg(tasks.front().begin)
                 .arg(tasks.back().end - 1);
         slot.careful = true;
-        blamed = tasks.end();
     }
-    if (blamed != tasks.end()) {
-        const Task running = *blamed;
-        tasks.erase(blamed);
+    if (blame.index >= 0) {
+        const Task running = tasks[size_t(blame.index)];
+        tasks.erase(tasks.begin() + blame.index);
         recordSpan(slotIndex, running, true, true);
         failAttempt(running, std::move(report), &slot.orphans);
     } else {
-        if (noted)
+        if (loss.selfReported)
             report.taskId = loss.task;
         Q_EMIT errorReported(report);
     }
@@ -509,12 +505,12 @@ void Scheduler::renewWorker(int slotIndex, const StopPlan &how)
 
 void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue)
 {
-    task.attempts += 1;
+    const FaultPolicy::Charge charge = m_faults.charge(task.attempts);
     report.taskId = task.id;
     report.begin = task.begin;
     report.end = task.end;
-    report.attempt = m_settings.priorAttempts + task.attempts;
-    report.final = task.attempts > m_settings.retries;
+    report.attempt = charge.attempt;
+    report.final = charge.final;
     Q_EMIT errorReported(report);
     if (!report.final) {
         if (retryQueue == &m_retry)
@@ -527,10 +523,9 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
     // Quarantined: the run goes on without it; the report above carries its input range and last trace.
     // Halting: nothing new is handed out from here on, not even when the delivery below moves the window.
     m_progress.taskFailed();
-    if (m_settings.halt != HaltPolicy::Never)
-        m_halting = true;
+    m_faults.quarantined();
     complete(task, std::nullopt);
-    if (m_settings.halt == HaltPolicy::Now)
+    if (m_faults.haltsNow())
         halt(RunStatus::Failed);
 }
 

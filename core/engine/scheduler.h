@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/engine/clock.h"
+#include "core/engine/faultpolicy.h"
 #include "core/engine/ordereddelivery.h"
 #include "core/engine/runprogress.h"
 #include "core/engine/tasksource.h"
@@ -145,6 +146,7 @@ private:
     std::unique_ptr<Reducer> m_reducer;
     SchedulerSettings m_settings;
     TaskSource m_source;
+    FaultPolicy m_faults;
     OrderedDelivery m_delivery; // ordered runs only
     QCborMap m_attachBody;
     qint64 m_window = 0;      // ordered: how far past the next undelivered task dispatch may run (at least)
@@ -157,7 +159,6 @@ private:
     std::vector<Slot> m_slots;
     std::deque<Task> m_retry; // failed attempts whose worker lives on: retried by any worker
     RunProgress m_progress;
-    bool m_halting = false; // HaltPolicy::Soon after a final failure: nothing new is dispatched
     bool m_finished = false;
     std::unique_ptr<EngineClock> m_ownClock;
     EngineClock *m_clock;

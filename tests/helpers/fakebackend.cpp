@@ -62,10 +62,10 @@ FakeBackend::FakeBackend(QObject *parent)
     , m_taskNs([](const FakeTask &) { return qint64(1000); })
 {}
 
-void FakeBackend::runsJob(const Job *job, QVariantMap params)
+void FakeBackend::runsJob(const Job *job, QVariantMap params, SharedArray *data)
 {
-    m_compute = [job, params](const FakeTask &t) {
-        const TaskContext context(params, nullptr, false, TaskInfo{t.id, t.begin, t.end, t.attempt});
+    m_compute = [job, params, data](const FakeTask &t) {
+        const TaskContext context(params, data, false, TaskInfo{t.id, t.begin, t.end, t.attempt});
         return job->run(context, t.begin, t.end);
     };
 }

@@ -52,8 +52,8 @@ public:
 
     explicit FakeBackend(QObject *parent = nullptr);
 
-    // Tasks run the job's own run() in process, with these parameters and no dataset.
-    void runsJob(const Job *job, QVariantMap params);
+    // Tasks run the job's own run() in process, with these parameters, over `data` (none: no dataset).
+    void runsJob(const Job *job, QVariantMap params, SharedArray *data = nullptr);
     void setCompute(Compute compute) { m_compute = std::move(compute); }
     // The run time a worker reports for a task (the adaptive chunking learns from it); 1 µs by default.
     void setTaskNs(std::function<qint64(const FakeTask &)> ns) { m_taskNs = std::move(ns); }
