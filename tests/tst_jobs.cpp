@@ -669,6 +669,66 @@ private Q_SLOTS:
         QCOMPARE(outcome.result.value(u"count"_s).toInteger(), expected.size());
     }
 
+    // `scale` is `affine` with offset 0 under its old name and flag: the same result and the same output
+    // file for every input, missing values (an empty CSV cell, NaN in an .npy) staying missing and left
+    // out of the sum.
+    void scaleIsAffineWithoutOffset_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("extension");
+        QTest::addColumn<double>("sum");
+        QTest::addColumn<QByteArray>("csvLine"); // a row of the .csv output with a missing value
+        const QString csv = m_dir.filePath(u"gap.csv"_s);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("a,b\n1,2\n3,\n5,7\n"); // one empty cell
+        file.close();
+        const QString npy = m_dir.filePath(u"nan.npy"_s);
+        auto array = SharedArray::create(Dtype::Float64, 4, 2, {u"a"_s, u"b"_s});
+        QVERIFY(array.ok());
+        auto m = array->matrix<double>();
+        m << 1, NaN, 2.5, 4, NaN, NaN, -8, 0.25;
+        QVERIFY(!writeNpy(npy, *array));
+        for (const QString &extension : {u".npy"_s, u".csv"_s, u".json"_s}) {
+            QTest::newRow(qPrintable(u"csv to "_s + extension))
+                << csv << extension << 2.0 * 18 << QByteArray("\n6,\n");
+            QTest::newRow(qPrintable(u"npy to "_s + extension))
+                << npy << extension << 2.0 * -0.25 << QByteArray("\n2,\n");
+        }
+    }
+    void scaleIsAffineWithoutOffset()
+    {
+        QFETCH(QString, input);
+        QFETCH(QString, extension);
+        QFETCH(double, sum);
+        QFETCH(QByteArray, csvLine);
+        RunOutcome outcomes[2];
+        QByteArray files[2];
+        const QList<std::pair<QString, QMap<QString, QVariant>>> runs{
+            {u"scale"_s, {{u"factor"_s, u"2"_s}}},
+            {u"affine"_s, {{u"scale"_s, u"2"_s}, {u"offset"_s, u"0"_s}}}};
+        for (int i = 0; i < 2; ++i) {
+            RunRequest request;
+            request.job = runs[i].first;
+            request.params = runs[i].second;
+            request.input.path = input;
+            request.output = m_dir.filePath(runs[i].first + u"-out"_s + extension);
+            request.workers = 2;
+            request.chunkSize = 1;
+            QVERIFY(runToEnd(request, &outcomes[i]));
+            QCOMPARE(outcomes[i].status, RunStatus::Ok);
+            QFile out(request.output);
+            QVERIFY(out.open(QIODevice::ReadOnly));
+            files[i] = out.readAll();
+        }
+        QCOMPARE(outcomes[0].result.value(u"sum"_s).toDouble(), sum);
+        QCOMPARE(outcomes[1].result.value(u"sum"_s).toDouble(), sum);
+        QCOMPARE(outcomes[0].result, outcomes[1].result);
+        QCOMPARE(files[0], files[1]);
+        if (extension == u".csv"_s) // missing stays missing: an empty cell
+            QVERIFY2(files[0].contains(csvLine), files[0].constData());
+    }
+
 private:
     // numpy's histograms of the histogram table, for 1, 7 and 20 bins, computed once.
     QJsonObject numpyHistograms()
