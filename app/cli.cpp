@@ -228,6 +228,8 @@ void printHuman(const QString &job, const RunOutcome &o)
             .arg(o.workers)
             .arg(o.tasks));
     for (auto it = o.result.constBegin(); it != o.result.constEnd(); ++it) {
+        if (it.key().toString() == resultKindKey())
+            continue; // the result's shape, for the JSON and the window
         if (it.value().isArray()) {
             for (const QCborValue &row : it.value().toArray()) {
                 QStringList cells;

@@ -4,6 +4,7 @@
 #include "core/data/npy.h"
 #include "core/engine/jobrun.h"
 #include "core/jobs/registry.h"
+#include "core/store/writers.h"
 
 #include <QCborArray>
 #include <QJsonArray>
@@ -562,12 +563,13 @@ private Q_SLOTS:
             const TaskContext task(*params, &*array, false, TaskInfo{begin / 97, begin, end, 1});
             reducer->add(begin, end, job->run(task, begin, end));
         }
-        auto result = reducer->finish(context);
-        QVERIFY(result.ok());
-        QCOMPARE(result->value(u"column"_s).toString(), array->columnNames()[index]);
-        QCOMPARE(result->value(u"count"_s).toInteger(), (!x.isNaN()).count());
-        QCOMPARE(result->value(u"missing"_s).toInteger(), x.isNaN().count());
-        QCOMPARE(result->value(u"sum"_s).toDouble(), x.isNaN().select(0.0, x).sum()); // halves: exact
+        auto finished = reducer->finish(context);
+        QVERIFY(finished.ok());
+        const QCborMap result = finished->result;
+        QCOMPARE(result.value(u"column"_s).toString(), array->columnNames()[index]);
+        QCOMPARE(result.value(u"count"_s).toInteger(), (!x.isNaN()).count());
+        QCOMPARE(result.value(u"missing"_s).toInteger(), x.isNaN().count());
+        QCOMPARE(result.value(u"sum"_s).toDouble(), x.isNaN().select(0.0, x).sum()); // halves: exact
 
         auto unknown = resolveParams(job->params(), {{u"column"_s, u"zzz"_s}});
         QVERIFY(unknown.ok());
@@ -727,6 +729,66 @@ private Q_SLOTS:
         QCOMPARE(files[0], files[1]);
         if (extension == u".csv"_s) // missing stays missing: an empty cell
             QVERIFY2(files[0].contains(csvLine), files[0].constData());
+    }
+
+    // One writer serves --output and Save As: for each kind, the file a run writes and the file Save As
+    // writes from the result alone are byte for byte the same (in every format Save As offers for it).
+    void outputEqualsSaveAs_data()
+    {
+        QTest::addColumn<QString>("job");
+        QTest::addColumn<QVariantMap>("params");
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("extension");
+        QTest::addColumn<QString>("kind");
+        const QVariantMap none;
+        for (const QString &extension : {u".csv"_s, u".json"_s}) {
+            QTest::newRow(qPrintable(u"stats "_s + extension))
+                << u"stats"_s << none << m_histPath << extension << resultKindName(ResultKind::ColumnStats);
+            QTest::newRow(qPrintable(u"histogram "_s + extension))
+                << u"histogram"_s << QVariantMap{{u"bins"_s, u"7"_s}} << m_histPath << extension
+                << resultKindName(ResultKind::Histogram);
+            QTest::newRow(qPrintable(u"correlation "_s + extension))
+                << u"correlation"_s << none << m_corrPath << extension << resultKindName(ResultKind::Matrix);
+            QTest::newRow(qPrintable(u"batch-sum "_s + extension))
+                << u"batch-sum"_s << QVariantMap{{u"column"_s, u"noise"_s}} << m_corrPath << extension
+                << resultKindName(ResultKind::Scalars);
+        }
+        // Save As has only the result map of an array or a list (not the array, not the values): JSON.
+        QTest::newRow("affine .json") << u"affine"_s << QVariantMap{{u"offset"_s, u"1"_s}} << m_corrPath
+                                      << u".json"_s << resultKindName(ResultKind::Array);
+        QTest::newRow("primes .json") << u"primes"_s << QVariantMap{{u"end"_s, u"20000"_s}} << QString()
+                                      << u".json"_s << resultKindName(ResultKind::List);
+    }
+    void outputEqualsSaveAs()
+    {
+        QFETCH(QString, job);
+        QFETCH(QVariantMap, params);
+        QFETCH(QString, input);
+        QFETCH(QString, extension);
+        QFETCH(QString, kind);
+        QCOMPARE(resultKindName(findJob(job)->resultKind()), kind);
+        RunRequest request;
+        request.job = job;
+        request.params = params;
+        request.input.path = input;
+        request.output = m_dir.filePath(job + u"-output"_s + extension);
+        request.workers = 2;
+        RunOutcome outcome;
+        QVERIFY(runToEnd(request, &outcome));
+        QCOMPARE(outcome.status, RunStatus::Ok);
+        QCOMPARE(outcome.result.value(resultKindKey()).toString(), kind);
+        QCOMPARE(resultKindName(resultKindOf(outcome.result)), kind);
+
+        const QString saved = m_dir.filePath(job + u"-saved"_s + extension);
+        QVERIFY(resultFormats(outcome.result).contains(*outputFormatOf(saved)));
+        const auto written = writeResult(saved, outcome.result); // what ResultView::saveAs calls
+        QVERIFY2(written, qPrintable(written ? QString() : written.failure().describe()));
+        QFile a(request.output), b(saved);
+        QVERIFY(a.open(QIODevice::ReadOnly));
+        QVERIFY(b.open(QIODevice::ReadOnly));
+        const QByteArray output = a.readAll();
+        QVERIFY(!output.isEmpty());
+        QCOMPARE(output, b.readAll());
     }
 
 private:

@@ -74,30 +74,25 @@ QString shortNumber(double v)
     return QString::number(v, 'g', 4).replace(u'-', u'−');
 }
 
-bool isMapList(const QCborValue &value)
-{
-    if (!value.isArray() || value.toArray().isEmpty())
-        return false;
-    const QCborArray list = value.toArray();
-    return std::all_of(list.cbegin(), list.cend(), [](const QCborValue &v) { return v.isMap(); });
-}
-
+// The view of a result, by the kind its job declared (core/run/resultkind.h).
 ResultView::Kind kindOf(const QCborMap &result)
 {
     if (result.isEmpty())
         return ResultView::Kind::None;
-    const QCborValue columns = result.value(u"columns"_s);
-    if (columns.isArray() && result.value(u"correlation"_s).isArray())
+    switch (resultKindOf(result)) {
+    case ResultKind::ColumnStats:
+        return ResultView::Kind::Stats;
+    case ResultKind::Histogram:
+        return ResultView::Kind::Histogram;
+    case ResultKind::Matrix:
         return ResultView::Kind::Correlation;
-    if (isMapList(result.value(u"features"_s)))
+    case ResultKind::ImageFeatures:
         return ResultView::Kind::Images;
-    if (isMapList(columns)) {
-        const QCborMap first = columns.toArray().first().toMap();
-        if (first.value(u"counts"_s).isArray() && first.value(u"edges"_s).isArray())
-            return ResultView::Kind::Histogram;
-        if (first.contains(u"mean"_s) && first.contains(u"min"_s) && first.contains(u"max"_s))
-            return ResultView::Kind::Stats;
-        return ResultView::Kind::Table;
+    case ResultKind::Scalars:
+    case ResultKind::Array:
+    case ResultKind::List:
+    case ResultKind::Rows:
+        break;
     }
     return ResultView::Kind::Pairs;
 }
@@ -311,7 +306,6 @@ void ResultView::showOutcome(const RunOutcome &outcome)
         showImages();
         fillTable(resultTable(m_result));
         break;
-    case Kind::Table:
     case Kind::Pairs:
         fillTable(resultTable(m_result));
         break;
@@ -327,7 +321,7 @@ void ResultView::showOutcome(const RunOutcome &outcome)
 
     QStringList parts{runStatusName(outcome.status)};
     for (auto it = outcome.result.cbegin(); it != outcome.result.cend(); ++it)
-        if (isScalar(it.value()))
+        if (isScalar(it.value()) && it.key().toString() != resultKindKey())
             parts.append(it.key().toString() + u": "_s + valueText(it.value()));
     const QCborValue columns = outcome.result.value(u"columns"_s);
     if (columns.isArray() && !columns.toArray().isEmpty())

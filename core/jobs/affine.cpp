@@ -1,7 +1,6 @@
 // affine: x = a·x + b over a shared float64 array, in place; `scale` is the same job with b = 0, its factor
 // named --factor (one code path, one handling of missing values for both names).
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 
@@ -16,15 +15,12 @@ class AffineReducer final : public Reducer
 public:
     void add(qint64, qint64, const QCborValue &part) override { m_sum += part.toDouble(); }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         QCborMap result;
         result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
         result.insert(u"sum"_s, m_sum);
-        if (!context.outputPath.isEmpty())
-            if (auto written = writeStandardOutput(context.outputPath, result, context.data); !written)
-                return written.failure();
-        return result;
+        return JobResult{result, context.data, {}};
     }
 
 private:
@@ -55,6 +51,7 @@ public:
             specs.append({u"offset"_s, ParamType::Double, 0.0, {}, {}, {}, u"The offset b in a·x + b"_s});
         return specs;
     }
+    ResultKind resultKind() const override { return ResultKind::Array; }
     InputUse input() const override { return InputUse::ReadWrite; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override

@@ -1,6 +1,5 @@
 // batch-sum: the sum of the integers in [start, end), or of one column of a table (the seeds' batching).
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 
@@ -49,7 +48,7 @@ public:
         }
     }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         QCborMap result;
         if (m_table) {
@@ -64,10 +63,7 @@ public:
             result.insert(u"count"_s, m_count);
             result.insert(u"sum"_s, m_sum);
         }
-        if (!context.outputPath.isEmpty())
-            if (auto written = writeStandardOutput(context.outputPath, result, nullptr); !written)
-                return written.failure();
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -111,6 +107,7 @@ public:
              u"With --input: the column to sum, by name or 0-based index; missing values are skipped"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::Scalars; }
     InputUse input() const override { return InputUse::None; }
     bool inputOptional() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }

@@ -1,7 +1,6 @@
 // correlation: covariance (ddof=1) and Pearson correlation of all columns over the rows with no missing
 // value; per-task co-moments merged with Chan's pairwise formula.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 
@@ -129,7 +128,7 @@ public:
         m_count += part.count;
     }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         const Eigen::Index p = m_columns;
         const qint64 n = m_count;
@@ -154,26 +153,7 @@ public:
         result.insert(u"count"_s, n);
         result.insert(u"covariance"_s, matrixToCbor(covariance));
         result.insert(u"correlation"_s, matrixToCbor(correlation));
-        if (!context.outputPath.isEmpty()) {
-            Result<void> failure;
-            if (outputFormatOf(context.outputPath) == OutputFormat::Csv) { // the correlation matrix, named
-                QStringList header{u"name"_s};
-                QList<QCborArray> rows;
-                for (Eigen::Index i = 0; i < p; ++i) {
-                    header << columns[i].toString();
-                    QCborArray row{columns[i]};
-                    for (Eigen::Index j = 0; j < p; ++j)
-                        row.append(finiteOrNull(correlation(i, j)));
-                    rows << row;
-                }
-                failure = writeCsvRows(context.outputPath, header, rows);
-            } else {
-                failure = writeJson(context.outputPath, result);
-            }
-            if (!failure)
-                return failure.failure();
-        }
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -194,6 +174,7 @@ public:
                u"are left out)"_s;
     }
     QList<ParamSpec> params() const override { return {}; }
+    ResultKind resultKind() const override { return ResultKind::Matrix; }
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }

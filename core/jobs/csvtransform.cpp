@@ -1,7 +1,6 @@
 // csv-transform: keeps the rows where a column passes a condition, adds a derived column, writes the rows
 // to CSV in input order. The input is always streamed: each worker reads its chunks of the file.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/jobs/csvchunkjob.h"
 
@@ -175,7 +174,7 @@ public:
 
     bool failed() const override { return m_error.isMap() || m_failure.has_value(); }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         if (m_error.isMap())
             return chunkFailure(m_chunks, m_error);
@@ -194,7 +193,7 @@ public:
             result.insert(u"skipped_rows"_s, m_skipped);
         if (!context.outputPath.isEmpty())
             result.insert(u"output"_s, context.outputPath);
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -247,6 +246,7 @@ public:
                  u"the column to derive from (default: the --where column)"_s},
                 {u"factor"_s, ParamType::Double, 2.0, {}, {}, {}, u"the factor of --derive scale"_s}};
     }
+    ResultKind resultKind() const override { return ResultKind::Rows; }
     InputUse input() const override { return InputUse::Read; }
     StreamUse streaming() const override { return StreamUse::Always; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv}; }

@@ -1,6 +1,5 @@
 // histogram: per-column counts in N equal bins between the column's minimum and maximum, as numpy does.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 
@@ -122,12 +121,11 @@ public:
         }
     }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         const QStringList names = context.data->columnNames();
         m_columns.resize(size_t(context.data->cols()));
         QCborArray columns;
-        QList<QCborArray> csvRows;
         for (size_t c = 0; c < m_columns.size(); ++c) {
             ColumnCounts &column = m_columns[c];
             column.counts.resize(size_t(m_bins));
@@ -137,11 +135,8 @@ public:
             for (double e : bins.edges)
                 edges.append(e);
             QCborArray counts;
-            for (qint64 k = 0; k < m_bins; ++k) {
+            for (qint64 k = 0; k < m_bins; ++k)
                 counts.append(column.counts[size_t(k)]);
-                csvRows.append(
-                    {name, bins.edges[size_t(k)], bins.edges[size_t(k + 1)], column.counts[size_t(k)]});
-            }
             columns.append(QCborMap{{u"name"_s, name},
                                     {u"edges"_s, edges},
                                     {u"counts"_s, counts},
@@ -149,15 +144,7 @@ public:
         }
         QCborMap result;
         result.insert(u"columns"_s, columns);
-        if (!context.outputPath.isEmpty()) {
-            const auto failure = outputFormatOf(context.outputPath) == OutputFormat::Csv
-                                     ? writeCsvRows(context.outputPath,
-                                                    {u"name"_s, u"left"_s, u"right"_s, u"count"_s}, csvRows)
-                                     : writeJson(context.outputPath, result);
-            if (!failure)
-                return failure.failure();
-        }
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -183,6 +170,7 @@ public:
                  {},
                  u"Number of equal-width bins per column (missing and infinite values are not binned)"_s}};
     }
+    ResultKind resultKind() const override { return ResultKind::Histogram; }
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }

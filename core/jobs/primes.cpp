@@ -1,9 +1,7 @@
 // primes: count (or list) the primes in [start, end) by the seeds' trial division, by small primes only.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include <QCborArray>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <cmath>
@@ -135,28 +133,15 @@ public:
             m_lists.emplace(begin, part[u"primes"_s].toArray());
     }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &) override
     {
-        if (!context.outputPath.isEmpty()) {
-            QSaveFile file(context.outputPath);
-            if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-                return Failure{FailureCode::Output, u"cannot write: "_s + file.errorString(),
-                               context.outputPath};
-            QByteArray line;
-            for (const auto &[begin, list] : m_lists) {
-                for (const QCborValue &p : list) {
-                    line.setNum(p.toInteger());
-                    line.append('\n');
-                    file.write(line);
-                }
-            }
-            if (!file.commit())
-                return Failure{FailureCode::Output, u"cannot write: "_s + file.errorString(),
-                               context.outputPath};
-        }
+        QCborArray primes;
+        for (const auto &[begin, list] : m_lists)
+            for (const QCborValue &p : list)
+                primes.append(p);
         QCborMap result;
         result.insert(u"count"_s, m_count);
-        return result;
+        return JobResult{result, nullptr, primes};
     }
 
 private:
@@ -179,6 +164,7 @@ public:
             {u"end"_s, ParamType::Int, qint64(100000), qint64(0), {}, {}, u"End of the range (excluded)"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::List; }
     InputUse input() const override { return InputUse::None; }
 
     Result<qint64> plan(const RunContext &context) const override

@@ -122,12 +122,12 @@ public:
         m_sum += part.toInteger();
         m_items += end - begin;
     }
-    Result<QCborMap> finish(const RunContext &) override
+    Result<JobResult> finish(const RunContext &) override
     {
         QCborMap result;
         result.insert(u"sum"_s, m_sum);
         result.insert(u"items"_s, m_items);
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -178,6 +178,7 @@ public:
              u"Milliseconds of work per item"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::Scalars; }
     InputUse input() const override { return InputUse::None; }
 
     Result<qint64> plan(const RunContext &context) const override

@@ -1,6 +1,5 @@
 // stats: per-column count, mean, std (ddof=1), min and max; partial moments merged with Chan's formulas.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 #include "core/jobs/csvchunkjob.h"
@@ -110,7 +109,7 @@ public:
 
     bool failed() const override { return m_error.isMap(); }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         if (m_error.isMap())
             return chunkFailure(*context.chunks, m_error);
@@ -150,10 +149,7 @@ public:
             result.insert(u"text_columns"_s, QCborArray::fromStringList(textColumns));
         if (skippedRows > 0)
             result.insert(u"skipped_rows"_s, skippedRows);
-        if (!context.outputPath.isEmpty())
-            if (auto written = writeStandardOutput(context.outputPath, result, nullptr); !written)
-                return written.failure();
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -172,6 +168,7 @@ public:
         return u"Per-column count, mean, standard deviation, minimum and maximum"_s;
     }
     QList<ParamSpec> params() const override { return {}; }
+    ResultKind resultKind() const override { return ResultKind::ColumnStats; }
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
