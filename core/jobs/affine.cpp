@@ -3,29 +3,13 @@
 #include "core/jobs/builtin.h"
 
 #include "core/data/sharedarray.h"
+#include "core/jobs/reducers.h"
 
 using namespace Qt::StringLiterals;
 
 namespace brigade::jobs {
 
 namespace {
-
-class AffineReducer final : public Reducer
-{
-public:
-    void add(qint64, qint64, const QCborValue &part) override { m_sum += part.toDouble(); }
-
-    Result<JobResult> finish(const RunContext &context) override
-    {
-        QCborMap result;
-        result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
-        result.insert(u"sum"_s, m_sum);
-        return JobResult{result, context.data, {}};
-    }
-
-private:
-    double m_sum = 0;
-};
 
 // How a name of the job presents it: which parameter holds a, and whether b is a parameter.
 struct AffineName {
@@ -86,7 +70,14 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<AffineReducer>();
+        return std::make_unique<reducers::Sum<double>>(
+            [](qint64, qint64, const QCborValue &part) { return part.toDouble(); },
+            [](const double &sum, const RunContext &context) -> Result<JobResult> {
+                QCborMap result;
+                result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
+                result.insert(u"sum"_s, sum);
+                return JobResult{result, context.data, {}};
+            });
     }
 
 private:

@@ -247,6 +247,7 @@ QStringList outputNames(const QStringList &inputs, const QString &extension)
     return names;
 }
 
+// A reducer of its own: each task's images are encoded to files as its result arrives.
 class ImagePipelineReducer final : public Reducer
 {
 public:

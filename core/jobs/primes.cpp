@@ -1,11 +1,12 @@
 // primes: count (or list) the primes in [start, end) by the seeds' trial division, by small primes only.
 #include "core/jobs/builtin.h"
 
+#include "core/jobs/reducers.h"
+
 #include <QCborArray>
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -123,30 +124,10 @@ quint64 divisorBound(const QVariantMap &params)
     return end > 1 ? isqrt(quint64(end - 1)) : 1;
 }
 
-class PrimesReducer final : public Reducer
-{
-public:
-    void add(qint64 begin, qint64, const QCborValue &part) override
-    {
-        m_count += part[u"count"_s].toInteger();
-        if (part[u"primes"_s].isArray())
-            m_lists.emplace(begin, part[u"primes"_s].toArray());
-    }
-
-    Result<JobResult> finish(const RunContext &) override
-    {
-        QCborArray primes;
-        for (const auto &[begin, list] : m_lists)
-            for (const QCborValue &p : list)
-                primes.append(p);
-        QCborMap result;
-        result.insert(u"count"_s, m_count);
-        return JobResult{result, nullptr, primes};
-    }
-
-private:
-    qint64 m_count = 0;
-    std::map<qint64, QCborArray> m_lists; // by task start, so the output is ascending in any delivery order
+// The count, and (when listed) the primes in item order, whatever the order the parts arrive in.
+struct PrimesFound {
+    qint64 count = 0;
+    reducers::Concatenate lists;
 };
 
 class Primes final : public Job
@@ -209,7 +190,16 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<PrimesReducer>();
+        return std::make_unique<reducers::Fold<PrimesFound>>(
+            PrimesFound{},
+            [](PrimesFound &found, qint64 begin, qint64 end, const QCborValue &part) {
+                found.count += part[u"count"_s].toInteger();
+                if (part[u"primes"_s].isArray())
+                    found.lists.add(begin, end, part[u"primes"_s]);
+            },
+            [](PrimesFound &found, const RunContext &) -> Result<JobResult> {
+                return JobResult{QCborMap{{u"count"_s, found.count}}, nullptr, found.lists.values()};
+            });
     }
 };
 
