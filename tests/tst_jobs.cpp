@@ -791,6 +791,113 @@ private Q_SLOTS:
         QCOMPARE(output, b.readAll());
     }
 
+    // zscore, the job added by its own file and one registration line: every column to (x - mean) / std
+    // (ddof = 1) in place, missing values kept missing; a column without spread is only centred.
+    void zscore()
+    {
+        const QString in = m_dir.filePath(u"z-in.npy"_s);
+        const QString out = m_dir.filePath(u"z-out.npy"_s);
+        const qint64 rows = 2501;
+        Eigen::MatrixXd original(rows, 3);
+        {
+            auto array = SharedArray::create(Dtype::Float64, rows, 3, {u"a"_s, u"b"_s, u"flat"_s});
+            QVERIFY(array.ok());
+            auto m = array->matrix<double>();
+            for (qint64 r = 0; r < rows; ++r) {
+                m(r, 0) = r % 97 == 3 ? NaN : 1e6 + double((r * 37) % 1000) * 0.5;
+                m(r, 1) = -double(r % 13);
+                m(r, 2) = 7.0;
+            }
+            original = m;
+            QVERIFY(!writeNpy(in, *array));
+        }
+        QVERIFY(findJob(u"zscore"_s));
+        QCOMPARE(findJob(u"zscore"_s)->resultKind(), ResultKind::Array);
+        RunRequest request;
+        request.job = u"zscore"_s;
+        request.input.path = in;
+        request.output = out;
+        request.workers = 3;
+        request.chunkSize = 300;
+        RunOutcome outcome;
+        QVERIFY(runToEnd(request, &outcome));
+        QCOMPARE(outcome.status, RunStatus::Ok);
+        QCOMPARE(outcome.result.value(u"rows"_s).toInteger(), rows);
+        auto back = readNpy(out);
+        QVERIFY(back.ok());
+        const auto z = back->matrix<double>();
+        for (qint64 c = 0; c < 3; ++c) {
+            const Eigen::ArrayXd x = original.col(c).array();
+            const auto present = !x.isNaN();
+            const double n = double(present.count());
+            const double mean = present.select(x, 0.0).sum() / n;
+            const double sd = std::sqrt(present.select(x - mean, 0.0).square().sum() / (n - 1));
+            const double divisor = sd > 0 ? sd : 1.0;
+            const QCborMap column = outcome.result.value(u"columns"_s).toArray()[c].toMap();
+            QVERIFY(std::abs(column.value(u"mean"_s).toDouble() - mean) <= 1e-9 * std::abs(mean) + 1e-12);
+            for (qint64 r = 0; r < rows; ++r) {
+                if (std::isnan(x[r])) {
+                    QVERIFY(std::isnan(z(r, c)));
+                    continue;
+                }
+                QVERIFY2(std::abs(z(r, c) - (x[r] - mean) / divisor) <= 1e-9,
+                         qPrintable(u"column %1 row %2"_s.arg(c).arg(r)));
+            }
+        }
+        const Eigen::ArrayXd a = z.col(0).array();
+        const auto present = !a.isNaN();
+        QVERIFY(std::abs(present.select(a, 0.0).sum() / double(present.count())) < 1e-9); // centred
+        QCOMPARE(z(0, 2), 0.0); // no spread: centred only
+    }
+
+    // The catalogue grows at run time through the call the built-ins use; a name means one job.
+    void registerJobAtRunTime()
+    {
+        const qsizetype before = allJobs().size();
+        QVERIFY(allJobs().contains(findJob(u"scale"_s)));
+        QVERIFY(!findJob(u"stats-again"_s));
+
+        // A second job named like a built-in is refused, and the built-in stays.
+        const Job *stats = findJob(u"stats"_s);
+        class Renamed final : public Job
+        {
+        public:
+            Renamed(const Job &inner, QString name)
+                : m_inner(inner)
+                , m_name(std::move(name))
+            {}
+            QString name() const override { return m_name; }
+            QString summary() const override { return m_inner.summary(); }
+            QList<ParamSpec> params() const override { return m_inner.params(); }
+            ResultKind resultKind() const override { return m_inner.resultKind(); }
+            InputUse input() const override { return m_inner.input(); }
+            Result<qint64> plan(const RunContext &context) const override { return m_inner.plan(context); }
+            QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
+            {
+                return m_inner.run(context, begin, end);
+            }
+            std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override
+            {
+                return m_inner.makeReducer(context);
+            }
+
+        private:
+            const Job &m_inner;
+            QString m_name;
+        };
+        const auto refused = registerJob(std::make_unique<Renamed>(*stats, u"stats"_s));
+        QVERIFY(!refused);
+        QCOMPARE(refused.failure().code, FailureCode::Usage);
+        QCOMPARE(findJob(u"stats"_s), stats);
+
+        QVERIFY(registerJob(std::make_unique<Renamed>(*stats, u"stats-again"_s)).ok());
+        QCOMPARE(allJobs().size(), before + 1);
+        const Job *added = findJob(u"stats-again"_s);
+        QVERIFY(added && added != stats);
+        QCOMPARE(allJobs().last(), added);
+        QCOMPARE(added->resultKind(), ResultKind::ColumnStats);
+    }
+
 private:
     // numpy's histograms of the histogram table, for 1, 7 and 20 bins, computed once.
     QJsonObject numpyHistograms()
