@@ -4,6 +4,7 @@
 #include "clioutput.h"
 #include "terminalprogress.h"
 
+#include "core/run/resultkind.h"
 #include "core/engine/runcontroller.h"
 #include "core/jobs/registry.h"
 #include "core/run/runsettings.h"
@@ -75,6 +76,8 @@ QString formatValue(const QCborValue &v)
 void printResult(const RunOutcome &o)
 {
     for (auto it = o.result.constBegin(); it != o.result.constEnd(); ++it) {
+        if (it.key().toString() == resultKindKey())
+            continue; // the result's shape, for the JSON and the window
         if (it.value().isArray()) {
             for (const QCborValue &row : it.value().toArray()) {
                 QStringList cells;

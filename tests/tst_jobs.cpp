@@ -4,6 +4,7 @@
 #include "core/data/npy.h"
 #include "core/engine/jobrun.h"
 #include "core/jobs/registry.h"
+#include "core/store/writers.h"
 
 #include <QCborArray>
 #include <QJsonArray>
@@ -562,12 +563,13 @@ private Q_SLOTS:
             const TaskContext task(*params, &*array, false, TaskInfo{begin / 97, begin, end, 1});
             reducer->add(begin, end, job->run(task, begin, end));
         }
-        auto result = reducer->finish(context);
-        QVERIFY(result.ok());
-        QCOMPARE(result->value(u"column"_s).toString(), array->columnNames()[index]);
-        QCOMPARE(result->value(u"count"_s).toInteger(), (!x.isNaN()).count());
-        QCOMPARE(result->value(u"missing"_s).toInteger(), x.isNaN().count());
-        QCOMPARE(result->value(u"sum"_s).toDouble(), x.isNaN().select(0.0, x).sum()); // halves: exact
+        auto finished = reducer->finish(context);
+        QVERIFY(finished.ok());
+        const QCborMap result = finished->result;
+        QCOMPARE(result.value(u"column"_s).toString(), array->columnNames()[index]);
+        QCOMPARE(result.value(u"count"_s).toInteger(), (!x.isNaN()).count());
+        QCOMPARE(result.value(u"missing"_s).toInteger(), x.isNaN().count());
+        QCOMPARE(result.value(u"sum"_s).toDouble(), x.isNaN().select(0.0, x).sum()); // halves: exact
 
         auto unknown = resolveParams(job->params(), {{u"column"_s, u"zzz"_s}});
         QVERIFY(unknown.ok());
@@ -667,6 +669,233 @@ private Q_SLOTS:
                 expected << QByteArray::number(n);
         QCOMPARE(file.readAll().trimmed().split('\n'), expected);
         QCOMPARE(outcome.result.value(u"count"_s).toInteger(), expected.size());
+    }
+
+    // `scale` is `affine` with offset 0 under its old name and flag: the same result and the same output
+    // file for every input, missing values (an empty CSV cell, NaN in an .npy) staying missing and left
+    // out of the sum.
+    void scaleIsAffineWithoutOffset_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("extension");
+        QTest::addColumn<double>("sum");
+        QTest::addColumn<QByteArray>("csvLine"); // a row of the .csv output with a missing value
+        const QString csv = m_dir.filePath(u"gap.csv"_s);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("a,b\n1,2\n3,\n5,7\n"); // one empty cell
+        file.close();
+        const QString npy = m_dir.filePath(u"nan.npy"_s);
+        auto array = SharedArray::create(Dtype::Float64, 4, 2, {u"a"_s, u"b"_s});
+        QVERIFY(array.ok());
+        auto m = array->matrix<double>();
+        m << 1, NaN, 2.5, 4, NaN, NaN, -8, 0.25;
+        QVERIFY(!writeNpy(npy, *array));
+        for (const QString &extension : {u".npy"_s, u".csv"_s, u".json"_s}) {
+            QTest::newRow(qPrintable(u"csv to "_s + extension))
+                << csv << extension << 2.0 * 18 << QByteArray("\n6,\n");
+            QTest::newRow(qPrintable(u"npy to "_s + extension))
+                << npy << extension << 2.0 * -0.25 << QByteArray("\n2,\n");
+        }
+    }
+    void scaleIsAffineWithoutOffset()
+    {
+        QFETCH(QString, input);
+        QFETCH(QString, extension);
+        QFETCH(double, sum);
+        QFETCH(QByteArray, csvLine);
+        RunOutcome outcomes[2];
+        QByteArray files[2];
+        const QList<std::pair<QString, QMap<QString, QVariant>>> runs{
+            {u"scale"_s, {{u"factor"_s, u"2"_s}}},
+            {u"affine"_s, {{u"scale"_s, u"2"_s}, {u"offset"_s, u"0"_s}}}};
+        for (int i = 0; i < 2; ++i) {
+            RunRequest request;
+            request.job = runs[i].first;
+            request.params = runs[i].second;
+            request.input.path = input;
+            request.output = m_dir.filePath(runs[i].first + u"-out"_s + extension);
+            request.workers = 2;
+            request.chunkSize = 1;
+            QVERIFY(runToEnd(request, &outcomes[i]));
+            QCOMPARE(outcomes[i].status, RunStatus::Ok);
+            QFile out(request.output);
+            QVERIFY(out.open(QIODevice::ReadOnly));
+            files[i] = out.readAll();
+        }
+        QCOMPARE(outcomes[0].result.value(u"sum"_s).toDouble(), sum);
+        QCOMPARE(outcomes[1].result.value(u"sum"_s).toDouble(), sum);
+        QCOMPARE(outcomes[0].result, outcomes[1].result);
+        QCOMPARE(files[0], files[1]);
+        if (extension == u".csv"_s) // missing stays missing: an empty cell
+            QVERIFY2(files[0].contains(csvLine), files[0].constData());
+    }
+
+    // One writer serves --output and Save As: for each kind, the file a run writes and the file Save As
+    // writes from the result alone are byte for byte the same (in every format Save As offers for it).
+    void outputEqualsSaveAs_data()
+    {
+        QTest::addColumn<QString>("job");
+        QTest::addColumn<QVariantMap>("params");
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("extension");
+        QTest::addColumn<QString>("kind");
+        const QVariantMap none;
+        for (const QString &extension : {u".csv"_s, u".json"_s}) {
+            QTest::newRow(qPrintable(u"stats "_s + extension))
+                << u"stats"_s << none << m_histPath << extension << resultKindName(ResultKind::ColumnStats);
+            QTest::newRow(qPrintable(u"histogram "_s + extension))
+                << u"histogram"_s << QVariantMap{{u"bins"_s, u"7"_s}} << m_histPath << extension
+                << resultKindName(ResultKind::Histogram);
+            QTest::newRow(qPrintable(u"correlation "_s + extension))
+                << u"correlation"_s << none << m_corrPath << extension << resultKindName(ResultKind::Matrix);
+            QTest::newRow(qPrintable(u"batch-sum "_s + extension))
+                << u"batch-sum"_s << QVariantMap{{u"column"_s, u"noise"_s}} << m_corrPath << extension
+                << resultKindName(ResultKind::Scalars);
+        }
+        // Save As has only the result map of an array or a list (not the array, not the values): JSON.
+        QTest::newRow("affine .json") << u"affine"_s << QVariantMap{{u"offset"_s, u"1"_s}} << m_corrPath
+                                      << u".json"_s << resultKindName(ResultKind::Array);
+        QTest::newRow("primes .json") << u"primes"_s << QVariantMap{{u"end"_s, u"20000"_s}} << QString()
+                                      << u".json"_s << resultKindName(ResultKind::List);
+    }
+    void outputEqualsSaveAs()
+    {
+        QFETCH(QString, job);
+        QFETCH(QVariantMap, params);
+        QFETCH(QString, input);
+        QFETCH(QString, extension);
+        QFETCH(QString, kind);
+        QCOMPARE(resultKindName(findJob(job)->resultKind()), kind);
+        RunRequest request;
+        request.job = job;
+        request.params = params;
+        request.input.path = input;
+        request.output = m_dir.filePath(job + u"-output"_s + extension);
+        request.workers = 2;
+        RunOutcome outcome;
+        QVERIFY(runToEnd(request, &outcome));
+        QCOMPARE(outcome.status, RunStatus::Ok);
+        QCOMPARE(outcome.result.value(resultKindKey()).toString(), kind);
+        QCOMPARE(resultKindName(resultKindOf(outcome.result)), kind);
+
+        const QString saved = m_dir.filePath(job + u"-saved"_s + extension);
+        QVERIFY(resultFormats(outcome.result).contains(*outputFormatOf(saved)));
+        const auto written = writeResult(saved, outcome.result); // what ResultView::saveAs calls
+        QVERIFY2(written, qPrintable(written ? QString() : written.failure().describe()));
+        QFile a(request.output), b(saved);
+        QVERIFY(a.open(QIODevice::ReadOnly));
+        QVERIFY(b.open(QIODevice::ReadOnly));
+        const QByteArray output = a.readAll();
+        QVERIFY(!output.isEmpty());
+        QCOMPARE(output, b.readAll());
+    }
+
+    // zscore, the job added by its own file and one registration line: every column to (x - mean) / std
+    // (ddof = 1) in place, missing values kept missing; a column without spread is only centred.
+    void zscore()
+    {
+        const QString in = m_dir.filePath(u"z-in.npy"_s);
+        const QString out = m_dir.filePath(u"z-out.npy"_s);
+        const qint64 rows = 2501;
+        Eigen::MatrixXd original(rows, 3);
+        {
+            auto array = SharedArray::create(Dtype::Float64, rows, 3, {u"a"_s, u"b"_s, u"flat"_s});
+            QVERIFY(array.ok());
+            auto m = array->matrix<double>();
+            for (qint64 r = 0; r < rows; ++r) {
+                m(r, 0) = r % 97 == 3 ? NaN : 1e6 + double((r * 37) % 1000) * 0.5;
+                m(r, 1) = -double(r % 13);
+                m(r, 2) = 7.0;
+            }
+            original = m;
+            QVERIFY(!writeNpy(in, *array));
+        }
+        QVERIFY(findJob(u"zscore"_s));
+        QCOMPARE(findJob(u"zscore"_s)->resultKind(), ResultKind::Array);
+        RunRequest request;
+        request.job = u"zscore"_s;
+        request.input.path = in;
+        request.output = out;
+        request.workers = 3;
+        request.chunkSize = 300;
+        RunOutcome outcome;
+        QVERIFY(runToEnd(request, &outcome));
+        QCOMPARE(outcome.status, RunStatus::Ok);
+        QCOMPARE(outcome.result.value(u"rows"_s).toInteger(), rows);
+        auto back = readNpy(out);
+        QVERIFY(back.ok());
+        const auto z = back->matrix<double>();
+        for (qint64 c = 0; c < 3; ++c) {
+            const Eigen::ArrayXd x = original.col(c).array();
+            const auto present = !x.isNaN();
+            const double n = double(present.count());
+            const double mean = present.select(x, 0.0).sum() / n;
+            const double sd = std::sqrt(present.select(x - mean, 0.0).square().sum() / (n - 1));
+            const double divisor = sd > 0 ? sd : 1.0;
+            const QCborMap column = outcome.result.value(u"columns"_s).toArray()[c].toMap();
+            QVERIFY(std::abs(column.value(u"mean"_s).toDouble() - mean) <= 1e-9 * std::abs(mean) + 1e-12);
+            for (qint64 r = 0; r < rows; ++r) {
+                if (std::isnan(x[r])) {
+                    QVERIFY(std::isnan(z(r, c)));
+                    continue;
+                }
+                QVERIFY2(std::abs(z(r, c) - (x[r] - mean) / divisor) <= 1e-9,
+                         qPrintable(u"column %1 row %2"_s.arg(c).arg(r)));
+            }
+        }
+        const Eigen::ArrayXd a = z.col(0).array();
+        const auto present = !a.isNaN();
+        QVERIFY(std::abs(present.select(a, 0.0).sum() / double(present.count())) < 1e-9); // centred
+        QCOMPARE(z(0, 2), 0.0); // no spread: centred only
+    }
+
+    // The catalogue grows at run time through the call the built-ins use; a name means one job.
+    void registerJobAtRunTime()
+    {
+        const qsizetype before = allJobs().size();
+        QVERIFY(allJobs().contains(findJob(u"scale"_s)));
+        QVERIFY(!findJob(u"stats-again"_s));
+
+        // A second job named like a built-in is refused, and the built-in stays.
+        const Job *stats = findJob(u"stats"_s);
+        class Renamed final : public Job
+        {
+        public:
+            Renamed(const Job &inner, QString name)
+                : m_inner(inner)
+                , m_name(std::move(name))
+            {}
+            QString name() const override { return m_name; }
+            QString summary() const override { return m_inner.summary(); }
+            QList<ParamSpec> params() const override { return m_inner.params(); }
+            ResultKind resultKind() const override { return m_inner.resultKind(); }
+            InputUse input() const override { return m_inner.input(); }
+            Result<qint64> plan(const RunContext &context) const override { return m_inner.plan(context); }
+            QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
+            {
+                return m_inner.run(context, begin, end);
+            }
+            std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override
+            {
+                return m_inner.makeReducer(context);
+            }
+
+        private:
+            const Job &m_inner;
+            QString m_name;
+        };
+        const auto refused = registerJob(std::make_unique<Renamed>(*stats, u"stats"_s));
+        QVERIFY(!refused);
+        QCOMPARE(refused.failure().code, FailureCode::Usage);
+        QCOMPARE(findJob(u"stats"_s), stats);
+
+        QVERIFY(registerJob(std::make_unique<Renamed>(*stats, u"stats-again"_s)).ok());
+        QCOMPARE(allJobs().size(), before + 1);
+        const Job *added = findJob(u"stats-again"_s);
+        QVERIFY(added && added != stats);
+        QCOMPARE(allJobs().last(), added);
+        QCOMPARE(added->resultKind(), ResultKind::ColumnStats);
     }
 
 private:

@@ -150,7 +150,8 @@ private Q_SLOTS:
         {
             const FileSizeLimit limit(64 * 1024);
             csvWritten = writeArrayCsv(csv, *array);
-            npyWritten = writeStandardOutput(npy, QCborMap{}, &*array);
+            npyWritten = writeResult(npy, QCborMap{{resultKindKey(), resultKindName(ResultKind::Array)}},
+                                     ResultData{&*array, nullptr});
         }
         QVERIFY(!csvWritten);
         QCOMPARE(csvWritten.failure().code, FailureCode::Output);

@@ -14,15 +14,12 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QPushButton>
-#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
@@ -74,47 +71,27 @@ QString shortNumber(double v)
     return QString::number(v, 'g', 4).replace(u'-', u'−');
 }
 
-bool isMapList(const QCborValue &value)
-{
-    if (!value.isArray() || value.toArray().isEmpty())
-        return false;
-    const QCborArray list = value.toArray();
-    return std::all_of(list.cbegin(), list.cend(), [](const QCborValue &v) { return v.isMap(); });
-}
-
+// The view of a result, by the kind its job declared (core/run/resultkind.h).
 ResultView::Kind kindOf(const QCborMap &result)
 {
     if (result.isEmpty())
         return ResultView::Kind::None;
-    const QCborValue columns = result.value(u"columns"_s);
-    if (columns.isArray() && result.value(u"correlation"_s).isArray())
+    switch (resultKindOf(result)) {
+    case ResultKind::ColumnStats:
+        return ResultView::Kind::Stats;
+    case ResultKind::Histogram:
+        return ResultView::Kind::Histogram;
+    case ResultKind::Matrix:
         return ResultView::Kind::Correlation;
-    if (isMapList(result.value(u"features"_s)))
+    case ResultKind::ImageFeatures:
         return ResultView::Kind::Images;
-    if (isMapList(columns)) {
-        const QCborMap first = columns.toArray().first().toMap();
-        if (first.value(u"counts"_s).isArray() && first.value(u"edges"_s).isArray())
-            return ResultView::Kind::Histogram;
-        if (first.contains(u"mean"_s) && first.contains(u"min"_s) && first.contains(u"max"_s))
-            return ResultView::Kind::Stats;
-        return ResultView::Kind::Table;
+    case ResultKind::Scalars:
+    case ResultKind::Array:
+    case ResultKind::List:
+    case ResultKind::Rows:
+        break;
     }
     return ResultView::Kind::Pairs;
-}
-
-QString filterOf(OutputFormat format)
-{
-    switch (format) {
-    case OutputFormat::Csv:
-        return ResultView::tr("CSV table (*.csv)");
-    case OutputFormat::Json:
-        return ResultView::tr("JSON (*.json)");
-    case OutputFormat::Npy:
-        return ResultView::tr("NumPy array (*.npy)");
-    case OutputFormat::Text:
-        return ResultView::tr("Text (*.txt)");
-    }
-    return {};
 }
 
 } // namespace
@@ -311,7 +288,6 @@ void ResultView::showOutcome(const RunOutcome &outcome)
         showImages();
         fillTable(resultTable(m_result));
         break;
-    case Kind::Table:
     case Kind::Pairs:
         fillTable(resultTable(m_result));
         break;
@@ -327,7 +303,7 @@ void ResultView::showOutcome(const RunOutcome &outcome)
 
     QStringList parts{runStatusName(outcome.status)};
     for (auto it = outcome.result.cbegin(); it != outcome.result.cend(); ++it)
-        if (isScalar(it.value()))
+        if (isScalar(it.value()) && it.key().toString() != resultKindKey())
             parts.append(it.key().toString() + u": "_s + valueText(it.value()));
     const QCborValue columns = outcome.result.value(u"columns"_s);
     if (columns.isArray() && !columns.toArray().isEmpty())
@@ -577,60 +553,6 @@ void ResultView::fillTable(const ResultTable &table)
             m_table->setItem(row, c, cell(cells[c]));
     }
     m_table->resizeColumnsToContents();
-}
-
-QList<OutputFormat> ResultView::saveFormats() const
-{
-    return resultFormats(m_result);
-}
-
-Result<void> ResultView::saveAs(const QString &path)
-{
-    auto written = writeResult(path, m_result);
-    if (!written) {
-        m_saveStatus->setText(tr("Not saved"));
-        return written;
-    }
-    m_saveStatus->setText(tr("Saved to %1").arg(QDir::toNativeSeparators(path)));
-    QSettings(u"Brigade"_s, u"Brigade"_s)
-        .setValue(u"results/lastDirectory"_s, QFileInfo(path).absolutePath());
-    Q_EMIT saved(path);
-    return {};
-}
-
-void ResultView::chooseSaveFile()
-{
-    const QList<OutputFormat> formats = saveFormats();
-    if (formats.isEmpty())
-        return;
-    QStringList filters;
-    for (OutputFormat format : formats)
-        filters << filterOf(format);
-    const QString directory =
-        QSettings(u"Brigade"_s, u"Brigade"_s).value(u"results/lastDirectory"_s, QDir::homePath()).toString();
-    auto *dialog = new QFileDialog(this, tr("Save Result"), directory);
-    dialog->setObjectName(u"resultSaveDialog"_s);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setFileMode(QFileDialog::AnyFile);
-    dialog->setNameFilters(filters);
-    dialog->setDefaultSuffix(outputFormatName(formats.first()).mid(1));
-    dialog->selectFile(u"result"_s + outputFormatName(formats.first()));
-    // The extension picks the format: a name without one takes the chosen filter's.
-    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog, formats, filters](const QString &filter) {
-        const qsizetype i = filters.indexOf(filter);
-        if (i >= 0)
-            dialog->setDefaultSuffix(outputFormatName(formats[i]).mid(1));
-    });
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        if (auto written = saveAs(path); !written) {
-            auto *box = new QMessageBox(QMessageBox::Warning, tr("Result not saved"),
-                                        written.failure().describe(), QMessageBox::Ok, this);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
-        }
-    });
-    dialog->open();
 }
 
 } // namespace brigade

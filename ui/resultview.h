@@ -28,7 +28,7 @@ class ResultView : public QWidget
 
 public:
     // What the result holds, and so which chart shows it.
-    enum class Kind { None, Pairs, Stats, Histogram, Correlation, Images, Table };
+    enum class Kind { None, Pairs, Stats, Histogram, Correlation, Images };
     Q_ENUM(Kind)
 
     explicit ResultView(QWidget *parent = nullptr);

@@ -8,6 +8,7 @@
 #include "core/engine/workerbackend.h"
 #include "core/jobs/csvchunkjob.h"
 #include "core/jobs/registry.h"
+#include "core/store/writers.h"
 
 #include <QCborArray>
 #include <QElapsedTimer>
@@ -261,8 +262,15 @@ void RunEngine::onSchedulerFinished(RunStatus status)
         if (status != RunStatus::Ok)
             context.outputPath.clear(); // never write a file from an incomplete run
         auto result = m_scheduler->reducer().finish(context);
+        if (result) // the job declares its kind; the store writes the output file in that kind's layout
+            result->result.insert(resultKindKey(), resultKindName(m_job->resultKind()));
+        if (result && !context.outputPath.isEmpty() && m_job->resultKind() != ResultKind::Rows)
+            if (auto written =
+                    writeResult(context.outputPath, result->result, {result->array, &result->list});
+                !written)
+                result = written.failure();
         if (result)
-            m_outcome.result = *result;
+            m_outcome.result = result->result;
         else {
             failure = result.failure();
             status = RunStatus::Failed;

@@ -1,8 +1,9 @@
-// affine: x = a·x + b over a shared float64 array, in place (scale's sibling with an offset).
+// affine: x = a·x + b over a shared float64 array, in place; `scale` is the same job with b = 0, its factor
+// named --factor (one code path, one handling of missing values for both names).
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
+#include "core/jobs/reducers.h"
 
 using namespace Qt::StringLiterals;
 
@@ -10,41 +11,31 @@ namespace brigade::jobs {
 
 namespace {
 
-class AffineReducer final : public Reducer
-{
-public:
-    void add(qint64, qint64, const QCborValue &part) override { m_sum += part.toDouble(); }
-
-    Result<QCborMap> finish(const RunContext &context) override
-    {
-        QCborMap result;
-        result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
-        result.insert(u"sum"_s, m_sum);
-        if (!context.outputPath.isEmpty())
-            if (auto written = writeStandardOutput(context.outputPath, result, context.data); !written)
-                return written.failure();
-        return result;
-    }
-
-private:
-    double m_sum = 0;
+// How a name of the job presents it: which parameter holds a, and whether b is a parameter.
+struct AffineName {
+    QString name;
+    QString summary;
+    ParamSpec factor; // a
+    bool hasOffset;   // b: --offset, else 0
 };
 
 class Affine final : public Job
 {
 public:
-    QString name() const override { return u"affine"_s; }
-    QString summary() const override
-    {
-        return u"Replace every value x of a shared array in place by scale·x + offset"_s;
-    }
+    explicit Affine(AffineName flavour)
+        : m_flavour(std::move(flavour))
+    {}
+
+    QString name() const override { return m_flavour.name; }
+    QString summary() const override { return m_flavour.summary; }
     QList<ParamSpec> params() const override
     {
-        return {
-            {u"scale"_s, ParamType::Double, 1.0, {}, {}, {}, u"The factor a in a·x + b"_s},
-            {u"offset"_s, ParamType::Double, 0.0, {}, {}, {}, u"The offset b in a·x + b"_s},
-        };
+        QList<ParamSpec> specs{m_flavour.factor};
+        if (m_flavour.hasOffset)
+            specs.append({u"offset"_s, ParamType::Double, 0.0, {}, {}, {}, u"The offset b in a·x + b"_s});
+        return specs;
     }
+    ResultKind resultKind() const override { return ResultKind::Array; }
     InputUse input() const override { return InputUse::ReadWrite; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override
@@ -55,15 +46,15 @@ public:
     Result<qint64> plan(const RunContext &context) const override
     {
         if (context.data->dtype() != Dtype::Float64)
-            return usageFailure(u"affine needs a float64 array"_s);
+            return usageFailure(u"%1 needs a float64 array"_s.arg(name()));
         return context.data->rows();
     }
 
-    // Returns the sum of the new values, missing (NaN) ones left out.
+    // Returns the sum of the new values; missing (NaN) values stay missing and are left out of it.
     QCborValue run(const TaskContext &context, qint64 begin, qint64 end) const override
     {
-        const double a = context.params().value(u"scale"_s).toDouble();
-        const double b = context.params().value(u"offset"_s).toDouble();
+        const double a = context.params().value(m_flavour.factor.name).toDouble();
+        const double b = m_flavour.hasOffset ? context.params().value(u"offset"_s).toDouble() : 0.0;
         auto m = context.data()->matrix<double>();
         double sum = 0;
         // In blocks that stay in cache between the transform and the checksum: one pass over memory.
@@ -79,15 +70,38 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<AffineReducer>();
+        return std::make_unique<reducers::Sum<double>>(
+            [](qint64, qint64, const QCborValue &part) { return part.toDouble(); },
+            [](const double &sum, const RunContext &context) -> Result<JobResult> {
+                QCborMap result;
+                result.insert(u"rows"_s, context.data ? context.data->rows() : 0);
+                result.insert(u"sum"_s, sum);
+                return JobResult{result, context.data, {}};
+            });
     }
+
+private:
+    AffineName m_flavour;
 };
 
 } // namespace
 
 std::unique_ptr<Job> makeAffine()
 {
-    return std::make_unique<Affine>();
+    return std::make_unique<Affine>(
+        AffineName{u"affine"_s,
+                   u"Replace every value x of a shared array in place by scale·x + offset"_s,
+                   {u"scale"_s, ParamType::Double, 1.0, {}, {}, {}, u"The factor a in a·x + b"_s},
+                   true});
+}
+
+std::unique_ptr<Job> makeScale()
+{
+    return std::make_unique<Affine>(AffineName{
+        u"scale"_s,
+        u"Multiply every value of a shared array in place by a factor"_s,
+        {u"factor"_s, ParamType::Double, 2.0, {}, {}, {}, u"The factor every value is multiplied by"_s},
+        false});
 }
 
 } // namespace brigade::jobs

@@ -1,8 +1,8 @@
 // batch-sum: the sum of the integers in [start, end), or of one column of a table (the seeds' batching).
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
+#include "core/jobs/reducers.h"
 
 #include <QCborArray>
 
@@ -31,51 +31,37 @@ std::optional<qint64> columnIndex(const SharedArray &data, const QString &column
     return std::nullopt;
 }
 
-class BatchSumReducer final : public Reducer
-{
-public:
-    explicit BatchSumReducer(bool table)
-        : m_table(table)
-    {}
-
-    void add(qint64 begin, qint64 end, const QCborValue &part) override
+// The values summed so far: integers of the range, or the present values of a table's column.
+struct Totals {
+    qint64 count = 0;
+    qint64 sum = 0;     // the range form
+    double realSum = 0; // the table form
+    Totals &operator+=(const Totals &o)
     {
-        if (m_table) {
-            m_count += part[0].toInteger();
-            m_realSum += part[1].toDouble();
-        } else {
-            m_count += end - begin;
-            m_sum += part.toInteger();
-        }
+        count += o.count;
+        sum += o.sum;
+        realSum += o.realSum;
+        return *this;
     }
-
-    Result<QCborMap> finish(const RunContext &context) override
-    {
-        QCborMap result;
-        if (m_table) {
-            const qint64 column =
-                columnIndex(*context.data, context.params.value(u"column"_s).toString()).value_or(0);
-            const QStringList names = context.data->columnNames();
-            result.insert(u"column"_s, column < names.size() ? names[column] : u"c%1"_s.arg(column));
-            result.insert(u"count"_s, m_count);
-            result.insert(u"missing"_s, context.data->rows() - m_count);
-            result.insert(u"sum"_s, m_realSum);
-        } else {
-            result.insert(u"count"_s, m_count);
-            result.insert(u"sum"_s, m_sum);
-        }
-        if (!context.outputPath.isEmpty())
-            if (auto written = writeStandardOutput(context.outputPath, result, nullptr); !written)
-                return written.failure();
-        return result;
-    }
-
-private:
-    bool m_table;
-    qint64 m_count = 0;
-    qint64 m_sum = 0;
-    double m_realSum = 0;
 };
+
+Result<JobResult> finishSum(const Totals &total, const RunContext &context)
+{
+    QCborMap result;
+    if (context.data) {
+        const qint64 column =
+            columnIndex(*context.data, context.params.value(u"column"_s).toString()).value_or(0);
+        const QStringList names = context.data->columnNames();
+        result.insert(u"column"_s, column < names.size() ? names[column] : u"c%1"_s.arg(column));
+        result.insert(u"count"_s, total.count);
+        result.insert(u"missing"_s, context.data->rows() - total.count);
+        result.insert(u"sum"_s, total.realSum);
+    } else {
+        result.insert(u"count"_s, total.count);
+        result.insert(u"sum"_s, total.sum);
+    }
+    return JobResult{result, nullptr, {}};
+}
 
 class BatchSum final : public Job
 {
@@ -111,6 +97,7 @@ public:
              u"With --input: the column to sum, by name or 0-based index; missing values are skipped"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::Scalars; }
     InputUse input() const override { return InputUse::None; }
     bool inputOptional() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
@@ -147,7 +134,13 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override
     {
-        return std::make_unique<BatchSumReducer>(context.data != nullptr);
+        const bool table = context.data != nullptr;
+        return std::make_unique<reducers::Sum<Totals>>(
+            [table](qint64 begin, qint64 end, const QCborValue &part) {
+                return table ? Totals{part[0].toInteger(), 0, part[1].toDouble()}
+                             : Totals{end - begin, part.toInteger(), 0};
+            },
+            finishSum);
     }
 
 private:

@@ -1,19 +1,26 @@
-// Factories of the built-in jobs, one per file; only the registry calls them.
+// The built-in jobs: one line each in BRIGADE_BUILTIN_JOBS (its factory, defined in the job's own file), in
+// catalogue order. The registry registers them through registerJob()'s path; nothing else calls them.
 #pragma once
 
 #include "core/jobs/job.h"
 
+#define BRIGADE_BUILTIN_JOBS(JOB)                                                                            \
+    JOB(makePrimes)                                                                                          \
+    JOB(makeScale)                                                                                           \
+    JOB(makeStats)                                                                                           \
+    JOB(makeHistogram)                                                                                       \
+    JOB(makeCorrelation)                                                                                     \
+    JOB(makeAffine)                                                                                          \
+    JOB(makeBatchSum)                                                                                        \
+    JOB(makeCsvTransform)                                                                                    \
+    JOB(makeImagePipeline)                                                                                   \
+    JOB(makeZScore)                                                                                          \
+    JOB(makeRisky)
+
 namespace brigade::jobs {
 
-std::unique_ptr<Job> makePrimes();
-std::unique_ptr<Job> makeScale();
-std::unique_ptr<Job> makeStats();
-std::unique_ptr<Job> makeRisky();
-std::unique_ptr<Job> makeHistogram();
-std::unique_ptr<Job> makeCorrelation();
-std::unique_ptr<Job> makeAffine();
-std::unique_ptr<Job> makeBatchSum();
-std::unique_ptr<Job> makeCsvTransform();
-std::unique_ptr<Job> makeImagePipeline();
+#define BRIGADE_DECLARE_BUILTIN(factory) std::unique_ptr<Job> factory();
+BRIGADE_BUILTIN_JOBS(BRIGADE_DECLARE_BUILTIN)
+#undef BRIGADE_DECLARE_BUILTIN
 
 } // namespace brigade::jobs

@@ -1,9 +1,9 @@
 // correlation: covariance (ddof=1) and Pearson correlation of all columns over the rows with no missing
 // value; per-task co-moments merged with Chan's pairwise formula.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
+#include "core/jobs/reducers.h"
 
 #include <QCborArray>
 
@@ -100,17 +100,18 @@ QCborArray matrixToCbor(const Eigen::MatrixXd &m)
     return rows;
 }
 
-class CorrelationReducer final : public Reducer
+// The co-moments merged so far.
+class CoMomentsSum
 {
 public:
-    explicit CorrelationReducer(Eigen::Index columns)
+    explicit CoMomentsSum(Eigen::Index columns)
         : m_columns(columns)
     {}
 
-    // Chan, Golub & LeVeque's pairwise update, for vectors: M = Ma + Mb + δδᵀ·na·nb/n. The running mean is
-    // kept relative to the first part's mean, so δ never carries the rounding of a large running mean
-    // (values with a large offset, thousands of one-row parts).
-    void add(qint64, qint64, const QCborValue &value) override
+    // Chan, Golub & LeVeque's pairwise update (reducers::chanMerge), for vectors: M = Ma + Mb + δδᵀ·na·nb/n.
+    // The running mean is kept relative to the first part's mean, so δ never carries the rounding of a
+    // large running mean (values with a large offset, thousands of one-row parts).
+    void add(const QCborValue &value)
     {
         const CoMoments part = CoMoments::fromCbor(value, m_columns);
         if (part.count == 0)
@@ -122,14 +123,10 @@ public:
             m_m = part.m;
             return;
         }
-        const double n = double(m_count + part.count);
-        const Eigen::VectorXd delta = (part.mean - m_shift) - m_mean;
-        m_mean += delta * (double(part.count) / n);
-        m_m += part.m + (delta * delta.transpose()) * (double(m_count) * double(part.count) / n);
-        m_count += part.count;
+        reducers::chanMerge(m_count, m_mean, m_m, part.count, Eigen::VectorXd(part.mean - m_shift), part.m);
     }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) const
     {
         const Eigen::Index p = m_columns;
         const qint64 n = m_count;
@@ -154,26 +151,7 @@ public:
         result.insert(u"count"_s, n);
         result.insert(u"covariance"_s, matrixToCbor(covariance));
         result.insert(u"correlation"_s, matrixToCbor(correlation));
-        if (!context.outputPath.isEmpty()) {
-            Result<void> failure;
-            if (outputFormatOf(context.outputPath) == OutputFormat::Csv) { // the correlation matrix, named
-                QStringList header{u"name"_s};
-                QList<QCborArray> rows;
-                for (Eigen::Index i = 0; i < p; ++i) {
-                    header << columns[i].toString();
-                    QCborArray row{columns[i]};
-                    for (Eigen::Index j = 0; j < p; ++j)
-                        row.append(finiteOrNull(correlation(i, j)));
-                    rows << row;
-                }
-                failure = writeCsvRows(context.outputPath, header, rows);
-            } else {
-                failure = writeJson(context.outputPath, result);
-            }
-            if (!failure)
-                return failure.failure();
-        }
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -194,6 +172,7 @@ public:
                u"are left out)"_s;
     }
     QList<ParamSpec> params() const override { return {}; }
+    ResultKind resultKind() const override { return ResultKind::Matrix; }
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
@@ -213,7 +192,10 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override
     {
-        return std::make_unique<CorrelationReducer>(context.data->cols());
+        return std::make_unique<reducers::Fold<CoMomentsSum>>(
+            CoMomentsSum(context.data->cols()),
+            [](CoMomentsSum &sum, qint64, qint64, const QCborValue &part) { sum.add(part); },
+            [](CoMomentsSum &sum, const RunContext &context) { return sum.finish(context); });
     }
 };
 

@@ -1,9 +1,9 @@
 // csv-transform: keeps the rows where a column passes a condition, adds a derived column, writes the rows
 // to CSV in input order. The input is always streamed: each worker reads its chunks of the file.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/jobs/csvchunkjob.h"
+#include "core/jobs/reducers.h"
 
 #include <QCborArray>
 #include <QRegularExpression>
@@ -11,7 +11,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <map>
 
 using namespace Qt::StringLiterals;
 
@@ -117,6 +116,7 @@ void appendNumber(std::string &out, double v)
     out.append(buffer, end);
 }
 
+// A reducer of its own: the rows go to the output file as their turn comes (bounded memory, atomic).
 class TransformReducer final : public Reducer
 {
 public:
@@ -151,7 +151,7 @@ public:
             m_file->cancelWriting(); // nothing is left behind unless finish() committed
     }
 
-    void add(qint64 begin, qint64, const QCborValue &part) override
+    void add(qint64 begin, qint64 end, const QCborValue &part) override
     {
         if (failed())
             return;
@@ -160,22 +160,20 @@ public:
             return;
         }
         // Parts arrive in order from an ordered run; any that arrive early wait for their turn.
-        m_pending.emplace(begin, part);
-        for (auto it = m_pending.begin(); it != m_pending.end() && it->first == m_next;
-             it = m_pending.erase(it)) {
-            const QCborMap map = it->second.toMap();
+        m_parts.add(begin, end, part);
+        m_parts.drain([this](const QCborValue &next) {
+            const QCborMap map = next.toMap();
             m_rows += map.value(u"rows"_s).toInteger();
             m_kept += map.value(u"kept"_s).toInteger();
             m_skipped += map.value(u"skipped"_s).toInteger();
-            m_next = map.value(u"end"_s).toInteger();
             if (m_file)
                 write(map.value(u"text"_s).toByteArray());
-        }
+        });
     }
 
     bool failed() const override { return m_error.isMap() || m_failure.has_value(); }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         if (m_error.isMap())
             return chunkFailure(m_chunks, m_error);
@@ -194,7 +192,7 @@ public:
             result.insert(u"skipped_rows"_s, m_skipped);
         if (!context.outputPath.isEmpty())
             result.insert(u"output"_s, context.outputPath);
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -207,8 +205,7 @@ private:
 
     CsvChunks m_chunks;
     std::unique_ptr<QSaveFile> m_file;
-    std::map<qint64, QCborValue> m_pending;
-    qint64 m_next = 0;
+    reducers::Concatenate m_parts; // in item order
     qint64 m_rows = 0, m_kept = 0, m_skipped = 0;
     QCborValue m_error;
     std::optional<Failure> m_failure;
@@ -247,6 +244,7 @@ public:
                  u"the column to derive from (default: the --where column)"_s},
                 {u"factor"_s, ParamType::Double, 2.0, {}, {}, {}, u"the factor of --derive scale"_s}};
     }
+    ResultKind resultKind() const override { return ResultKind::Rows; }
     InputUse input() const override { return InputUse::Read; }
     StreamUse streaming() const override { return StreamUse::Always; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv}; }

@@ -1,8 +1,8 @@
 // histogram: per-column counts in N equal bins between the column's minimum and maximum, as numpy does.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
+#include "core/jobs/reducers.h"
 
 #include <QCborArray>
 
@@ -97,73 +97,47 @@ struct ColumnCounts {
     std::vector<qint64> counts;
 };
 
-class HistogramReducer final : public Reducer
+// A part into the counts so far: per column its range (the same in every part), missing values and counts,
+// added bin by bin.
+void addPart(std::vector<ColumnCounts> &into, const QCborValue &part)
 {
-public:
-    explicit HistogramReducer(qint64 bins)
-        : m_bins(bins)
-    {}
-
-    void add(qint64, qint64, const QCborValue &part) override
-    {
-        const QCborArray columns = part.toArray();
-        if (m_columns.size() < size_t(columns.size()))
-            m_columns.resize(size_t(columns.size()));
-        for (qsizetype c = 0; c < columns.size(); ++c) {
-            const QCborArray column = columns[c].toArray();
-            ColumnCounts &into = m_columns[size_t(c)];
-            into.minimum = column[0].toDouble();
-            into.maximum = column[1].toDouble();
-            into.missing += column[2].toInteger();
-            const QCborArray counts = column[3].toArray();
-            into.counts.resize(size_t(m_bins));
-            for (qsizetype k = 0; k < counts.size() && k < m_bins; ++k)
-                into.counts[size_t(k)] += counts[k].toInteger();
-        }
+    const QCborArray columns = part.toArray();
+    if (into.size() < size_t(columns.size()))
+        into.resize(size_t(columns.size()));
+    for (qsizetype c = 0; c < columns.size(); ++c) {
+        const QCborArray column = columns[c].toArray();
+        ColumnCounts &counts = into[size_t(c)];
+        counts.minimum = column[0].toDouble();
+        counts.maximum = column[1].toDouble();
+        counts.missing += column[2].toInteger();
+        reducers::addCounts(counts.counts, column[3].toArray());
     }
+}
 
-    Result<QCborMap> finish(const RunContext &context) override
-    {
-        const QStringList names = context.data->columnNames();
-        m_columns.resize(size_t(context.data->cols()));
-        QCborArray columns;
-        QList<QCborArray> csvRows;
-        for (size_t c = 0; c < m_columns.size(); ++c) {
-            ColumnCounts &column = m_columns[c];
-            column.counts.resize(size_t(m_bins));
-            const QString name = c < size_t(names.size()) ? names[qsizetype(c)] : u"c%1"_s.arg(c);
-            const Bins bins(column.minimum, column.maximum, m_bins);
-            QCborArray edges;
-            for (double e : bins.edges)
-                edges.append(e);
-            QCborArray counts;
-            for (qint64 k = 0; k < m_bins; ++k) {
-                counts.append(column.counts[size_t(k)]);
-                csvRows.append(
-                    {name, bins.edges[size_t(k)], bins.edges[size_t(k + 1)], column.counts[size_t(k)]});
-            }
-            columns.append(QCborMap{{u"name"_s, name},
-                                    {u"edges"_s, edges},
-                                    {u"counts"_s, counts},
-                                    {u"missing"_s, column.missing}});
-        }
-        QCborMap result;
-        result.insert(u"columns"_s, columns);
-        if (!context.outputPath.isEmpty()) {
-            const auto failure = outputFormatOf(context.outputPath) == OutputFormat::Csv
-                                     ? writeCsvRows(context.outputPath,
-                                                    {u"name"_s, u"left"_s, u"right"_s, u"count"_s}, csvRows)
-                                     : writeJson(context.outputPath, result);
-            if (!failure)
-                return failure.failure();
-        }
-        return result;
+Result<JobResult> finishHistogram(std::vector<ColumnCounts> &merged, const RunContext &context)
+{
+    const qint64 binCount = context.params.value(u"bins"_s).toLongLong();
+    const QStringList names = context.data->columnNames();
+    merged.resize(size_t(context.data->cols()));
+    QCborArray columns;
+    for (size_t c = 0; c < merged.size(); ++c) {
+        ColumnCounts &column = merged[c];
+        column.counts.resize(size_t(binCount));
+        const QString name = c < size_t(names.size()) ? names[qsizetype(c)] : u"c%1"_s.arg(c);
+        const Bins bins(column.minimum, column.maximum, binCount);
+        QCborArray edges;
+        for (double e : bins.edges)
+            edges.append(e);
+        QCborArray counts;
+        for (qint64 k = 0; k < binCount; ++k)
+            counts.append(column.counts[size_t(k)]);
+        columns.append(QCborMap{
+            {u"name"_s, name}, {u"edges"_s, edges}, {u"counts"_s, counts}, {u"missing"_s, column.missing}});
     }
-
-private:
-    qint64 m_bins;
-    std::vector<ColumnCounts> m_columns;
-};
+    QCborMap result;
+    result.insert(u"columns"_s, columns);
+    return JobResult{result, nullptr, {}};
+}
 
 class Histogram final : public Job
 {
@@ -183,6 +157,7 @@ public:
                  {},
                  u"Number of equal-width bins per column (missing and infinite values are not binned)"_s}};
     }
+    ResultKind resultKind() const override { return ResultKind::Histogram; }
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
@@ -230,9 +205,14 @@ public:
         return columns;
     }
 
-    std::unique_ptr<Reducer> makeReducer(const RunContext &context) const override
+    std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<HistogramReducer>(context.params.value(u"bins"_s).toLongLong());
+        return std::make_unique<reducers::Fold<std::vector<ColumnCounts>>>(
+            std::vector<ColumnCounts>{},
+            [](std::vector<ColumnCounts> &into, qint64, qint64, const QCborValue &part) {
+                addPart(into, part);
+            },
+            finishHistogram);
     }
 };
 

@@ -1,7 +1,6 @@
 // image-pipeline: per image grayscale, blur, resize and features (seed 002's advanced example), over an
 // image set in shared memory; the transformed images go to an output folder, the features to a table.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/imagewriter.h"
 #include "core/data/sharedarray.h"
@@ -248,6 +247,7 @@ QStringList outputNames(const QStringList &inputs, const QString &extension)
     return names;
 }
 
+// A reducer of its own: each task's images are encoded to files as its result arrives.
 class ImagePipelineReducer final : public Reducer
 {
 public:
@@ -278,30 +278,20 @@ public:
         }
     }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context) override
     {
         if (m_writeFailure)
             return *m_writeFailure;
         const QStringList names = context.data->columnNames();
-        QStringList header{u"name"_s,   u"width"_s,  u"height"_s, u"channels"_s,
-                           u"mean_r"_s, u"mean_g"_s, u"mean_b"_s};
-        for (int k = 0; k < m_params.bins; ++k)
-            header << u"hist_%1"_s.arg(k);
+        const QStringList keys{u"width"_s, u"height"_s, u"channels"_s, u"mean_r"_s, u"mean_g"_s, u"mean_b"_s};
         QCborArray table;
-        QList<QCborArray> csvRows;
         for (size_t i = 0; i < m_rows.size(); ++i) {
             const QCborArray &r = m_rows[i];
             QCborMap row{{u"name"_s, names.value(qsizetype(i))}};
-            QCborArray csv{names.value(qsizetype(i))};
-            for (qsizetype k = 0; k < 6; ++k) {
-                row.insert(header[k + 1], r[k]);
-                csv.append(r[k]);
-            }
+            for (qsizetype k = 0; k < 6; ++k)
+                row.insert(keys[k], r[k]);
             row.insert(u"histogram"_s, r[6]);
-            for (const QCborValue &count : r[6].toArray())
-                csv.append(count);
             table.append(row);
-            csvRows.append(csv);
         }
         QCborArray skipped;
         for (const QString &note : context.data->readerNotes()) {
@@ -316,14 +306,7 @@ public:
         }
         result.insert(u"skipped"_s, skipped);
         result.insert(u"features"_s, table);
-        if (!context.outputPath.isEmpty()) {
-            const auto failure = outputFormatOf(context.outputPath) == OutputFormat::Csv
-                                     ? writeCsvRows(context.outputPath, header, csvRows)
-                                     : writeJson(context.outputPath, result);
-            if (!failure)
-                return failure.failure();
-        }
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
@@ -411,6 +394,7 @@ public:
              u"File format of the transformed images"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::ImageFeatures; }
     InputUse input() const override { return InputUse::Read; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
 

@@ -5,7 +5,9 @@
 #include "core/data/sharedarray.h"
 #include "core/jobs/params.h"
 #include "core/run/outputformat.h"
+#include "core/run/resultkind.h"
 
+#include <QCborArray>
 #include <QCborMap>
 #include <QCborValue>
 
@@ -105,6 +107,14 @@ private:
     const std::atomic_bool *m_cancel = nullptr;
 };
 
+// What a reducer hands over at the end of a run: the result map (the --json "result") and what an output
+// file holds beyond it. The engine has the store write the output (core/store/writers.h), never the job.
+struct JobResult {
+    QCborMap result;
+    const SharedArray *array = nullptr; // ResultKind::Array: the array the workers changed in place
+    QCborArray list;                    // ResultKind::List: the values, in order
+};
+
 // Merges task results in the parent, in task order when the run is ordered, as they finish otherwise.
 class Reducer
 {
@@ -113,8 +123,8 @@ public:
     virtual void add(qint64 begin, qint64 end, const QCborValue &part) = 0;
     // True once a part said the input is bad: the run stops and finish() reports it.
     virtual bool failed() const { return false; }
-    // The run's result; writes the output file (atomically) when one was asked for.
-    virtual Result<QCborMap> finish(const RunContext &context) = 0;
+    // The run's result (the engine then writes the output file, when one was asked for).
+    virtual Result<JobResult> finish(const RunContext &context) = 0;
 };
 
 class Job
@@ -130,6 +140,8 @@ public:
     virtual bool acceptsGeneratedRows() const { return false; }
     // Whether a job whose input() is None may also be given an --input table (read only).
     virtual bool inputOptional() const { return false; }
+    // The shape of the result, which picks the layout of its output file and its chart.
+    virtual ResultKind resultKind() const = 0;
     // The --output types the job writes, checked before the run starts (empty: not declared, not checked).
     virtual QList<OutputFormat> outputFormats() const { return {}; }
     // Whether a CSV input may be streamed (then the items are chunks, see core/jobs/csvchunkjob.h).

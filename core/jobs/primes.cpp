@@ -1,13 +1,12 @@
 // primes: count (or list) the primes in [start, end) by the seeds' trial division, by small primes only.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
+
+#include "core/jobs/reducers.h"
 
 #include <QCborArray>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -125,43 +124,10 @@ quint64 divisorBound(const QVariantMap &params)
     return end > 1 ? isqrt(quint64(end - 1)) : 1;
 }
 
-class PrimesReducer final : public Reducer
-{
-public:
-    void add(qint64 begin, qint64, const QCborValue &part) override
-    {
-        m_count += part[u"count"_s].toInteger();
-        if (part[u"primes"_s].isArray())
-            m_lists.emplace(begin, part[u"primes"_s].toArray());
-    }
-
-    Result<QCborMap> finish(const RunContext &context) override
-    {
-        if (!context.outputPath.isEmpty()) {
-            QSaveFile file(context.outputPath);
-            if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-                return Failure{FailureCode::Output, u"cannot write: "_s + file.errorString(),
-                               context.outputPath};
-            QByteArray line;
-            for (const auto &[begin, list] : m_lists) {
-                for (const QCborValue &p : list) {
-                    line.setNum(p.toInteger());
-                    line.append('\n');
-                    file.write(line);
-                }
-            }
-            if (!file.commit())
-                return Failure{FailureCode::Output, u"cannot write: "_s + file.errorString(),
-                               context.outputPath};
-        }
-        QCborMap result;
-        result.insert(u"count"_s, m_count);
-        return result;
-    }
-
-private:
-    qint64 m_count = 0;
-    std::map<qint64, QCborArray> m_lists; // by task start, so the output is ascending in any delivery order
+// The count, and (when listed) the primes in item order, whatever the order the parts arrive in.
+struct PrimesFound {
+    qint64 count = 0;
+    reducers::Concatenate lists;
 };
 
 class Primes final : public Job
@@ -179,6 +145,7 @@ public:
             {u"end"_s, ParamType::Int, qint64(100000), qint64(0), {}, {}, u"End of the range (excluded)"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::List; }
     InputUse input() const override { return InputUse::None; }
 
     Result<qint64> plan(const RunContext &context) const override
@@ -223,7 +190,16 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<PrimesReducer>();
+        return std::make_unique<reducers::Fold<PrimesFound>>(
+            PrimesFound{},
+            [](PrimesFound &found, qint64 begin, qint64 end, const QCborValue &part) {
+                found.count += part[u"count"_s].toInteger();
+                if (part[u"primes"_s].isArray())
+                    found.lists.add(begin, end, part[u"primes"_s]);
+            },
+            [](PrimesFound &found, const RunContext &) -> Result<JobResult> {
+                return JobResult{QCborMap{{u"count"_s, found.count}}, nullptr, found.lists.values()};
+            });
     }
 };
 

@@ -1,9 +1,17 @@
-// The one registry of built-in jobs; the CLI, the GUI and the worker all look jobs up here.
+// The job catalogue: the CLI, the GUI and the worker all look jobs up here. Jobs join it at run time through
+// registerJob(); the built-ins join the same way on first use, so the parent and its workers, running the
+// same program, see the same jobs.
 #pragma once
 
 #include "core/jobs/job.h"
 
+#include <memory>
+
 namespace brigade {
+
+// Adds `job` to the catalogue, after the ones already there. Fails (Usage) when a job of that name is
+// already there: a name means one job.
+Result<void> registerJob(std::unique_ptr<Job> job);
 
 QList<const Job *> allJobs();
 const Job *findJob(const QString &name);

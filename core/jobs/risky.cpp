@@ -3,6 +3,8 @@
 // shows in the number.
 #include "core/jobs/builtin.h"
 
+#include "core/jobs/reducers.h"
+
 #include <QThread>
 
 #include <csignal>
@@ -114,25 +116,16 @@ struct Plan {
     }
 };
 
-class RiskyReducer final : public Reducer
-{
-public:
-    void add(qint64 begin, qint64 end, const QCborValue &part) override
+// The items of the tasks that succeeded, and their sum.
+struct RiskyTotals {
+    qint64 sum = 0;
+    qint64 items = 0;
+    RiskyTotals &operator+=(const RiskyTotals &o)
     {
-        m_sum += part.toInteger();
-        m_items += end - begin;
+        sum += o.sum;
+        items += o.items;
+        return *this;
     }
-    Result<QCborMap> finish(const RunContext &) override
-    {
-        QCborMap result;
-        result.insert(u"sum"_s, m_sum);
-        result.insert(u"items"_s, m_items);
-        return result;
-    }
-
-private:
-    qint64 m_sum = 0;
-    qint64 m_items = 0;
 };
 
 class Risky final : public Job
@@ -178,6 +171,7 @@ public:
              u"Milliseconds of work per item"_s},
         };
     }
+    ResultKind resultKind() const override { return ResultKind::Scalars; }
     InputUse input() const override { return InputUse::None; }
 
     Result<qint64> plan(const RunContext &context) const override
@@ -228,7 +222,16 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<RiskyReducer>();
+        return std::make_unique<reducers::Sum<RiskyTotals>>(
+            [](qint64 begin, qint64 end, const QCborValue &part) {
+                return RiskyTotals{part.toInteger(), end - begin};
+            },
+            [](const RiskyTotals &total, const RunContext &) -> Result<JobResult> {
+                QCborMap result;
+                result.insert(u"sum"_s, total.sum);
+                result.insert(u"items"_s, total.items);
+                return JobResult{result, nullptr, {}};
+            });
     }
 };
 

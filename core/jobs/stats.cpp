@@ -1,9 +1,9 @@
 // stats: per-column count, mean, std (ddof=1), min and max; partial moments merged with Chan's formulas.
 #include "core/jobs/builtin.h"
-#include "core/store/writers.h" // TODO(layers): jobs return values; the store writes them
 
 #include "core/data/sharedarray.h"
 #include "core/jobs/csvchunkjob.h"
+#include "core/jobs/reducers.h"
 
 #include <QCborArray>
 
@@ -19,75 +19,19 @@ namespace brigade::jobs {
 
 namespace {
 
-struct Moments {
-    qint64 count = 0;
-    double mean = 0;
-    double m2 = 0; // sum of squared deviations from the mean
-    double min = std::numeric_limits<double>::infinity();
-    double max = -std::numeric_limits<double>::infinity();
-
-    // Chan, Golub & LeVeque's pairwise update.
-    void merge(const Moments &o)
-    {
-        if (o.count == 0)
-            return;
-        if (count == 0) {
-            *this = o;
-            return;
-        }
-        const double n = double(count + o.count);
-        const double delta = o.mean - mean;
-        mean += delta * double(o.count) / n;
-        m2 += o.m2 + delta * delta * double(count) * double(o.count) / n;
-        count += o.count;
-        min = std::min(min, o.min);
-        max = std::max(max, o.max);
-    }
-
-    QCborArray toCbor() const { return {count, mean, m2, min, max}; }
-    static Moments fromCbor(const QCborValue &v)
-    {
-        const QCborArray a = v.toArray();
-        return {a[0].toInteger(), a[1].toDouble(), a[2].toDouble(), a[3].toDouble(), a[4].toDouble()};
-    }
-};
-
-// Two passes over a block small enough to stay in cache (the mean first, then squared deviations:
-// accurate), each an Eigen reduction (vectorised); the blocks' moments merged by Chan's formulas. One
-// pass over memory in all.
-Moments momentsOfBlock(const double *x, Eigen::Index n)
-{
-    const Eigen::Map<const Eigen::ArrayXd> v(x, n);
-    const auto valid = v == v; // not NaN
-    Moments m;
-    m.count = valid.count();
-    if (m.count == 0)
-        return m;
-    m.mean = valid.select(v, 0.0).sum() / double(m.count);
-    m.m2 = valid.select(v - m.mean, 0.0).square().sum();
-    m.min = v.minCoeff<Eigen::PropagateNumbers>();
-    m.max = v.maxCoeff<Eigen::PropagateNumbers>();
-    return m;
-}
-
-Moments momentsOf(const double *x, qint64 n)
-{
-    constexpr qint64 Block = 4096; // 32 KiB of float64
-    Moments m;
-    for (qint64 i = 0; i < n; i += Block)
-        m.merge(momentsOfBlock(x + i, Eigen::Index(std::min(Block, n - i))));
-    return m;
-}
+using reducers::Moments;
+using reducers::momentsOf;
 
 QCborValue finiteOrNull(double v)
 {
     return std::isfinite(v) ? QCborValue(v) : QCborValue(QCborValue::Null);
 }
 
-class StatsReducer final : public Reducer
+// The moments merged so far and, streamed, what the chunks said of text cells, skipped rows and errors.
+class StatsState
 {
 public:
-    void add(qint64, qint64, const QCborValue &part) override
+    void add(const QCborValue &part)
     {
         if (isChunkError(part)) {
             m_error = part;
@@ -102,29 +46,27 @@ public:
             m_skipped += part[u"skipped"_s].toInteger();
             columns = part[u"moments"_s].toArray();
         }
-        if (m_columns.size() < size_t(columns.size()))
-            m_columns.resize(columns.size());
-        for (qsizetype c = 0; c < columns.size(); ++c)
-            m_columns[c].merge(Moments::fromCbor(columns[c]));
+        m_moments.add(columns);
     }
 
-    bool failed() const override { return m_error.isMap(); }
+    bool failed() const { return m_error.isMap(); }
 
-    Result<QCborMap> finish(const RunContext &context) override
+    Result<JobResult> finish(const RunContext &context)
     {
+        std::vector<Moments> &merged = m_moments.columns();
         if (m_error.isMap())
             return chunkFailure(*context.chunks, m_error);
         QStringList names = context.chunks ? context.chunks->names : context.data->columnNames();
-        m_columns.resize(context.chunks ? size_t(names.size()) : size_t(context.data->cols()));
+        merged.resize(context.chunks ? size_t(names.size()) : size_t(context.data->cols()));
         QStringList textColumns = context.textColumns;
         qint64 skippedRows = context.skippedRows;
         if (context.chunks) { // streamed: a column with a text cell anywhere is a text column, as when loaded
-            m_text.resize(m_columns.size());
+            m_text.resize(merged.size());
             for (qsizetype c = names.size() - 1; c >= 0; --c) {
                 if (!m_text[size_t(c)])
                     continue;
                 textColumns.prepend(names.takeAt(c));
-                m_columns.erase(m_columns.begin() + c);
+                merged.erase(merged.begin() + c);
             }
             if (names.isEmpty())
                 return inputFailure(context.chunks->path,
@@ -132,14 +74,13 @@ public:
             skippedRows = m_skipped;
         }
         QCborArray columns;
-        for (size_t c = 0; c < m_columns.size(); ++c) {
-            const Moments &m = m_columns[c];
+        for (size_t c = 0; c < merged.size(); ++c) {
+            const Moments &m = merged[c];
             QCborMap column;
             column.insert(u"name"_s, c < size_t(names.size()) ? names[qsizetype(c)] : u"c%1"_s.arg(c));
             column.insert(u"count"_s, m.count);
             column.insert(u"mean"_s, m.count > 0 ? QCborValue(m.mean) : QCborValue(QCborValue::Null));
-            column.insert(u"std"_s, m.count > 1 ? finiteOrNull(std::sqrt(m.m2 / double(m.count - 1)))
-                                                : QCborValue(QCborValue::Null));
+            column.insert(u"std"_s, m.count > 1 ? finiteOrNull(m.sampleStd()) : QCborValue(QCborValue::Null));
             column.insert(u"min"_s, m.count > 0 ? finiteOrNull(m.min) : QCborValue(QCborValue::Null));
             column.insert(u"max"_s, m.count > 0 ? finiteOrNull(m.max) : QCborValue(QCborValue::Null));
             columns.append(column);
@@ -150,14 +91,11 @@ public:
             result.insert(u"text_columns"_s, QCborArray::fromStringList(textColumns));
         if (skippedRows > 0)
             result.insert(u"skipped_rows"_s, skippedRows);
-        if (!context.outputPath.isEmpty())
-            if (auto written = writeStandardOutput(context.outputPath, result, nullptr); !written)
-                return written.failure();
-        return result;
+        return JobResult{result, nullptr, {}};
     }
 
 private:
-    std::vector<Moments> m_columns;
+    reducers::ColumnMoments m_moments;
     std::vector<char> m_text; // streamed: per column, whether any chunk had a text cell in it
     qint64 m_skipped = 0;
     QCborValue m_error; // streamed: the first bad chunk
@@ -172,6 +110,7 @@ public:
         return u"Per-column count, mean, standard deviation, minimum and maximum"_s;
     }
     QList<ParamSpec> params() const override { return {}; }
+    ResultKind resultKind() const override { return ResultKind::ColumnStats; }
     InputUse input() const override { return InputUse::Read; }
     bool acceptsGeneratedRows() const override { return true; }
     QList<OutputFormat> outputFormats() const override { return {OutputFormat::Csv, OutputFormat::Json}; }
@@ -203,7 +142,10 @@ public:
 
     std::unique_ptr<Reducer> makeReducer(const RunContext &) const override
     {
-        return std::make_unique<StatsReducer>();
+        return std::make_unique<reducers::Fold<StatsState>>(
+            StatsState{}, [](StatsState &state, qint64, qint64, const QCborValue &part) { state.add(part); },
+            [](StatsState &state, const RunContext &context) { return state.finish(context); },
+            [](const StatsState &state) { return state.failed(); });
     }
 
 private:

@@ -1,3 +1,4 @@
+// Result writers: the file formats, and one layout per result kind for --output and Save As alike.
 #include "core/store/writers.h"
 
 #include "core/data/npy.h"
@@ -209,43 +210,6 @@ Result<void> writeArrayCsv(const QString &path, const SharedArray &array)
     return commit(file);
 }
 
-Result<void> writeStandardOutput(const QString &path, const QCborMap &result, const SharedArray *array)
-{
-    const auto format = outputFormatOf(path);
-    if (format == OutputFormat::Json)
-        return writeJson(path, result);
-    if (format == OutputFormat::Npy) {
-        if (!array)
-            return writeFailure(path, u"this result has no array to write as .npy"_s);
-        return writeNpyFile(path, *array);
-    }
-    if (format == OutputFormat::Csv) {
-        const QCborValue columns = result.value(u"columns"_s);
-        if (columns.isArray() && columns.toArray().first().isMap()) {
-            QStringList header;
-            QList<QCborArray> rows;
-            for (const QCborValue &column : columns.toArray()) {
-                const QCborMap map = column.toMap();
-                if (header.isEmpty())
-                    for (auto it = map.constBegin(); it != map.constEnd(); ++it)
-                        header << it.key().toString();
-                QCborArray row;
-                for (const QString &key : std::as_const(header))
-                    row.append(map.value(key));
-                rows << row;
-            }
-            return writeCsvRows(path, header, rows);
-        }
-        if (array)
-            return writeArrayCsv(path, *array);
-        QList<QCborArray> rows;
-        for (auto it = result.constBegin(); it != result.constEnd(); ++it)
-            rows << QCborArray{it.key(), it.value()};
-        return writeCsvRows(path, {u"key"_s, u"value"_s}, rows);
-    }
-    return writeFailure(path, u"unsupported output type (expected .csv, .tsv, .npy or .json)"_s);
-}
-
 namespace {
 
 bool isMapList(const QCborValue &value)
@@ -254,17 +218,6 @@ bool isMapList(const QCborValue &value)
         return false;
     const QCborArray list = value.toArray();
     return std::all_of(list.cbegin(), list.cend(), [](const QCborValue &v) { return v.isMap(); });
-}
-
-bool isHistogram(const QCborMap &result)
-{
-    return isMapList(result.value(u"columns"_s)) &&
-           result.value(u"columns"_s).toArray().first().toMap().value(u"counts"_s).isArray();
-}
-
-bool isCorrelation(const QCborMap &result)
-{
-    return result.value(u"columns"_s).isArray() && result.value(u"correlation"_s).isArray();
 }
 
 // A numeric matrix of the result, column-major, with a name per column; empty when it has none.
@@ -282,7 +235,8 @@ double numberOrNan(const QCborValue &v)
 ResultMatrix resultMatrix(const QCborMap &result)
 {
     ResultMatrix m;
-    if (isCorrelation(result)) {
+    const ResultKind kind = resultKindOf(result);
+    if (kind == ResultKind::Matrix) {
         const QCborArray names = result.value(u"columns"_s).toArray();
         const QCborArray rows = result.value(u"correlation"_s).toArray();
         m.rows = rows.size();
@@ -293,7 +247,7 @@ ResultMatrix resultMatrix(const QCborMap &result)
         }
         if (m.rows != names.size())
             return {};
-    } else if (isHistogram(result)) {
+    } else if (kind == ResultKind::Histogram && isMapList(result.value(u"columns"_s))) {
         const QCborArray columns = result.value(u"columns"_s).toArray();
         m.rows = columns.first().toMap().value(u"counts"_s).toArray().size();
         for (const QCborValue &column : columns) {
@@ -308,109 +262,187 @@ ResultMatrix resultMatrix(const QCborMap &result)
     return m;
 }
 
-} // namespace
-
-ResultTable resultTable(const QCborMap &result)
+// One row per map of the list, the keys in order of first appearance; a list of numbers (an image's
+// histogram) becomes one column per entry, key_0, key_1, ... (hist_0, ... for "histogram").
+ResultTable mapListTable(const QCborArray &list)
 {
     ResultTable table;
-    if (result.isEmpty())
-        return table;
-    if (isHistogram(result)) {
-        table.header = {u"name"_s, u"left"_s, u"right"_s, u"count"_s};
-        for (const QCborValue &value : result.value(u"columns"_s).toArray()) {
-            const QCborMap column = value.toMap();
-            const QCborArray edges = column.value(u"edges"_s).toArray();
-            const QCborArray counts = column.value(u"counts"_s).toArray();
-            for (qsizetype k = 0; k < counts.size(); ++k)
-                table.rows.append({column.value(u"name"_s), edges[k], edges[k + 1], counts[k]});
+    QList<std::pair<QString, qsizetype>> keys; // key, and for a list its length (else -1)
+    for (const QCborValue &value : list) {
+        const QCborMap map = value.toMap();
+        for (auto it = map.cbegin(); it != map.cend(); ++it) {
+            const QString key = it.key().toString();
+            const qsizetype width = it.value().isArray() ? it.value().toArray().size() : -1;
+            auto known =
+                std::find_if(keys.begin(), keys.end(), [&](const auto &k) { return k.first == key; });
+            if (known == keys.end())
+                keys.append({key, width});
+            else
+                known->second = std::max(known->second, width);
         }
-        return table;
     }
-    if (isCorrelation(result)) {
-        const QCborArray names = result.value(u"columns"_s).toArray();
-        const QCborArray matrix = result.value(u"correlation"_s).toArray();
-        table.header << u"name"_s;
-        for (const QCborValue &name : names)
-            table.header << name.toString();
-        for (qsizetype i = 0; i < matrix.size(); ++i) {
-            QCborArray row{names[i]};
-            for (const QCborValue &v : matrix[i].toArray())
-                row.append(v);
-            table.rows.append(row);
-        }
-        return table;
+    for (const auto &[key, width] : std::as_const(keys)) {
+        if (width < 0)
+            table.header << key;
+        for (qsizetype k = 0; k < width; ++k)
+            table.header << (key == u"histogram"_s ? u"hist_%1"_s.arg(k) : u"%1_%2"_s.arg(key).arg(k));
     }
-    const QString listKey = isMapList(result.value(u"features"_s)) ? u"features"_s : u"columns"_s;
-    if (isMapList(result.value(listKey))) {
-        // The keys in order of first appearance; a list of numbers (an image's histogram) becomes one
-        // column per entry, key_0, key_1, ...
-        const QCborArray list = result.value(listKey).toArray();
-        QList<std::pair<QString, qsizetype>> keys; // key, and for a list its length (else -1)
-        for (const QCborValue &value : list) {
-            const QCborMap map = value.toMap();
-            for (auto it = map.cbegin(); it != map.cend(); ++it) {
-                const QString key = it.key().toString();
-                const qsizetype width = it.value().isArray() ? it.value().toArray().size() : -1;
-                auto known =
-                    std::find_if(keys.begin(), keys.end(), [&](const auto &k) { return k.first == key; });
-                if (known == keys.end())
-                    keys.append({key, width});
-                else
-                    known->second = std::max(known->second, width);
-            }
-        }
+    for (const QCborValue &value : list) {
+        const QCborMap map = value.toMap();
+        QCborArray row;
         for (const auto &[key, width] : std::as_const(keys)) {
-            if (width < 0)
-                table.header << key;
-            for (qsizetype k = 0; k < width; ++k)
-                table.header << (key == u"histogram"_s ? u"hist_%1"_s.arg(k) : u"%1_%2"_s.arg(key).arg(k));
-        }
-        for (const QCborValue &value : list) {
-            const QCborMap map = value.toMap();
-            QCborArray row;
-            for (const auto &[key, width] : std::as_const(keys)) {
-                if (width < 0) {
-                    row.append(map.value(key));
-                    continue;
-                }
-                const QCborArray cells = map.value(key).toArray();
-                for (qsizetype k = 0; k < width; ++k)
-                    row.append(k < cells.size() ? cells[k] : QCborValue(QCborValue::Null));
+            if (width < 0) {
+                row.append(map.value(key));
+                continue;
             }
-            table.rows.append(row);
+            const QCborArray cells = map.value(key).toArray();
+            for (qsizetype k = 0; k < width; ++k)
+                row.append(k < cells.size() ? cells[k] : QCborValue(QCborValue::Null));
         }
-        return table;
+        table.rows.append(row);
     }
-    table.header = {u"key"_s, u"value"_s};
+    return table;
+}
+
+ResultTable histogramTable(const QCborMap &result)
+{
+    ResultTable table{{u"name"_s, u"left"_s, u"right"_s, u"count"_s}, {}};
+    for (const QCborValue &value : result.value(u"columns"_s).toArray()) {
+        const QCborMap column = value.toMap();
+        const QCborArray edges = column.value(u"edges"_s).toArray();
+        const QCborArray counts = column.value(u"counts"_s).toArray();
+        for (qsizetype k = 0; k < counts.size(); ++k)
+            table.rows.append({column.value(u"name"_s), edges[k], edges[k + 1], counts[k]});
+    }
+    return table;
+}
+
+ResultTable matrixTable(const QCborMap &result)
+{
+    ResultTable table;
+    const QCborArray names = result.value(u"columns"_s).toArray();
+    const QCborArray matrix = result.value(u"correlation"_s).toArray();
+    table.header << u"name"_s;
+    for (const QCborValue &name : names)
+        table.header << name.toString();
+    for (qsizetype i = 0; i < matrix.size(); ++i) {
+        QCborArray row{names[i]};
+        for (const QCborValue &v : matrix[i].toArray())
+            row.append(v);
+        table.rows.append(row);
+    }
+    return table;
+}
+
+ResultTable scalarsTable(const QCborMap &result)
+{
+    ResultTable table{{u"key"_s, u"value"_s}, {}};
     for (auto it = result.cbegin(); it != result.cend(); ++it)
-        if (!it.value().isArray() && !it.value().isMap())
+        if (!it.value().isArray() && !it.value().isMap() && it.key().toString() != resultKindKey())
             table.rows.append({it.key(), it.value()});
     return table;
 }
 
-QList<OutputFormat> resultFormats(const QCborMap &result)
+// A List's values, one a line.
+Result<void> writeLines(const QString &path, const QCborArray &values)
+{
+    QSaveFile file(path);
+    if (auto opened = open(file); !opened)
+        return opened;
+    QByteArray block;
+    for (const QCborValue &v : values) {
+        appendCell(block, v, '\n');
+        block.append('\n');
+        if (block.size() > (1 << 20)) {
+            file.write(block);
+            block.clear();
+        }
+    }
+    file.write(block);
+    return commit(file);
+}
+
+} // namespace
+
+ResultKind resultKindOf(const QCborMap &result)
+{
+    return resultKindFromName(result.value(resultKindKey()).toString()).value_or(ResultKind::Scalars);
+}
+
+ResultTable resultTable(const QCborMap &result)
 {
     if (result.isEmpty())
         return {};
-    QList<OutputFormat> formats{OutputFormat::Csv, OutputFormat::Json};
-    if (!resultMatrix(result).values.empty())
-        formats.append(OutputFormat::Npy);
+    switch (resultKindOf(result)) {
+    case ResultKind::ColumnStats:
+        return mapListTable(result.value(u"columns"_s).toArray());
+    case ResultKind::Histogram:
+        return histogramTable(result);
+    case ResultKind::Matrix:
+        return matrixTable(result);
+    case ResultKind::ImageFeatures:
+        return mapListTable(result.value(u"features"_s).toArray());
+    case ResultKind::Scalars:
+    case ResultKind::Array:
+    case ResultKind::List:
+    case ResultKind::Rows:
+        break;
+    }
+    return scalarsTable(result);
+}
+
+QList<OutputFormat> resultFormats(const QCborMap &result, const ResultData &data)
+{
+    if (result.isEmpty())
+        return {};
+    QList<OutputFormat> formats{OutputFormat::Json};
+    switch (resultKindOf(result)) {
+    case ResultKind::Scalars:
+    case ResultKind::ColumnStats:
+    case ResultKind::ImageFeatures:
+        formats.prepend(OutputFormat::Csv);
+        break;
+    case ResultKind::Histogram:
+    case ResultKind::Matrix:
+        formats.prepend(OutputFormat::Csv);
+        if (!resultMatrix(result).values.empty())
+            formats.append(OutputFormat::Npy);
+        break;
+    case ResultKind::Array:
+        if (data.array)
+            formats = {OutputFormat::Npy, OutputFormat::Csv, OutputFormat::Json};
+        break;
+    case ResultKind::List:
+        if (data.list)
+            formats = {OutputFormat::Text, OutputFormat::Csv, OutputFormat::Json};
+        break;
+    case ResultKind::Rows:
+        break;
+    }
     return formats;
 }
 
-Result<void> writeResult(const QString &path, const QCborMap &result)
+Result<void> writeResult(const QString &path, const QCborMap &result, const ResultData &data)
 {
+    const ResultKind kind = resultKindOf(result);
     const auto format = outputFormatOf(path);
-    const QList<OutputFormat> formats = resultFormats(result);
+    if (kind == ResultKind::List && format != OutputFormat::Json && data.list)
+        return writeLines(path, *data.list);
+    const QList<OutputFormat> formats = resultFormats(result, data);
     if (!format || !formats.contains(*format)) {
         QStringList names;
         for (OutputFormat f : formats)
             names << outputFormatName(f);
-        return writeFailure(
-            path, u"this result is saved as %1 (the extension picks the format)"_s.arg(names.join(u", "_s)));
+        return Failure{
+            FailureCode::Usage,
+            u"this result is saved as %1 (the extension picks the format)"_s.arg(names.join(u", "_s)), path,
+            -1};
     }
     if (format == OutputFormat::Json)
         return writeJson(path, result);
+    if (kind == ResultKind::Array)
+        return format == OutputFormat::Npy ? writeNpyFile(path, *data.array)
+                                           : writeArrayCsv(path, *data.array);
     if (format == OutputFormat::Csv) {
         const ResultTable table = resultTable(result);
         return writeCsvRows(path, table.header, table.rows);
