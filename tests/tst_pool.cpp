@@ -368,7 +368,7 @@ private Q_SLOTS:
         RunRequest request;
         request.job = u"primes"_s;
         request.backend = u"slurm"_s;
-        QVERIFY(JobRun::validate(request).has_value());
+        QVERIFY(!JobRun::validate(request).ok());
         const RunOutcome outcome = runToEnd(request);
         QCOMPARE(outcome.status, RunStatus::Failed);
         QVERIFY(outcome.failure.has_value());

@@ -29,7 +29,10 @@ public:
         m_adds->append({begin, end});
         m_sum += part.toInteger();
     }
-    Result<QCborMap> finish(const RunContext &) override { return QCborMap{{u"sum"_s, m_sum}}; }
+    Result<JobResult> finish(const RunContext &) override
+    {
+        return JobResult{QCborMap{{u"sum"_s, m_sum}}, nullptr, {}};
+    }
 
 private:
     QList<std::pair<qint64, qint64>> *m_adds;
@@ -83,7 +86,7 @@ struct Rig {
         backend.settle();
         deliver();
     }
-    QCborMap result() { return *scheduler->reducer().finish(context); }
+    QCborMap result() { return scheduler->reducer().finish(context)->result; }
     qint64 sum() { return result().value(u"sum"_s).toInteger(); }
     qint64 count() { return result().value(u"count"_s).toInteger(); }
 };
