@@ -25,7 +25,7 @@ bool hasDisplay()
 
 int main(int argc, char *argv[])
 {
-    brigade::registerImageCodecs(); // image folders and image files: QtGui, which the worker never links
+    brigade::registerImageFormats(); // image folders and image files: QtGui, which the worker never links
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
