@@ -130,20 +130,22 @@ enum class FieldEnd { Delimiter, Record, TooLong };
 
 // After a field at c.p: passes the delimiter (Delimiter), or the line ending or the end of the input
 // (Record, with `recordEnd` at the record's last byte + 1); TooLong when the line is over the maximum.
-[[gnu::always_inline]] inline FieldEnd endField(Cursor &c, const Dialect &d, const char *&recordEnd)
+// `end` and `delimiter` are c.end and the dialect's, passed as values the caller's loop keeps in registers.
+[[gnu::always_inline]] inline FieldEnd endField(Cursor &c, const char *end, char delimiter,
+                                                qint64 maxLineBytes, const char *&recordEnd)
 {
-    if (c.p == c.end) {
-        recordEnd = c.end;
-        return c.end - c.lineStart > d.maxLineBytes ? FieldEnd::TooLong : FieldEnd::Record;
+    if (c.p == end) {
+        recordEnd = end;
+        return end - c.lineStart > maxLineBytes ? FieldEnd::TooLong : FieldEnd::Record;
     }
-    if (*c.p == d.delimiter) {
+    if (*c.p == delimiter) {
         ++c.p;
         return FieldEnd::Delimiter;
     }
-    if (c.p - c.lineStart > d.maxLineBytes)
+    if (c.p - c.lineStart > maxLineBytes)
         return FieldEnd::TooLong;
     recordEnd = c.p;
-    if (*c.p == '\r' && c.p + 1 < c.end && c.p[1] == '\n')
+    if (*c.p == '\r' && c.p + 1 < end && c.p[1] == '\n')
         ++c.p;
     ++c.p;
     ++c.line;
