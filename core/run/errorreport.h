@@ -2,8 +2,11 @@
 #pragma once
 
 #include <QCborMap>
+#include <QList>
 #include <QMetaType>
 #include <QStringList>
+
+#include <utility>
 
 namespace brigade {
 
@@ -27,6 +30,10 @@ struct ErrorReport {
     QString text() const;    // every detail for a person: summary, input, trace, stderr tail
     QCborMap toCbor() const;
 };
+
+// The item ranges [begin, end) of the tasks a run gave up (final reports of a task with a range), sorted and
+// without repeats: what "retry failed tasks" runs again.
+QList<std::pair<qint64, qint64>> givenUpRanges(const QList<ErrorReport> &reports);
 
 } // namespace brigade
 
