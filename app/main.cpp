@@ -38,7 +38,7 @@ bool hasDisplay()
 int main(int argc, char *argv[])
 {
 #ifdef BRIGADE_HAS_GUI
-    brigade::registerImageCodecs(); // image folders and image files: QtGui, which the worker never links
+    brigade::registerImageFormats(); // image folders and image files: QtGui, which the worker never links
 #endif
     QStringList args;
     for (int i = 1; i < argc; ++i)

@@ -292,7 +292,7 @@ std::optional<CsvChunkError> readCsvChunkRecords(const CsvChunks &chunks, qint64
             } else {
                 pieces.push_back({content.data(), 0, content.size()});
             }
-            const FieldEnd ended = endField(c, d, recordEnd);
+            const FieldEnd ended = endField(c, end, d.delimiter, d.maxLineBytes, recordEnd);
             if (ended == FieldEnd::Delimiter)
                 continue;
             if (ended == FieldEnd::TooLong)

@@ -119,7 +119,7 @@ void parseRange(const ParseContext &ctx, const char *begin, const char *end, int
                 }
             }
             ++field;
-            const FieldEnd ended = endField(c, d, recordEnd);
+            const FieldEnd ended = endField(c, end, delimiter, d.maxLineBytes, recordEnd);
             if (ended == FieldEnd::Delimiter)
                 continue;
             if (ended == FieldEnd::TooLong)

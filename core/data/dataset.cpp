@@ -1,9 +1,8 @@
+// Dataset loading: generated tables, and files and folders through their dataset format.
 #include "core/data/dataset.h"
 
 #include "core/data/csv.h"
-#include "core/data/npy.h"
-
-#include <QFileInfo>
+#include "core/data/datasetformat.h"
 
 #include <algorithm>
 #include <numeric>
@@ -12,41 +11,8 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
-namespace {
-
-ImageFolderReader &imageFolderReader()
-{
-    static ImageFolderReader reader;
-    return reader;
-}
-
-Result<SharedArray> readImageFolderWithHook(const QString &folder)
-{
-    if (!imageFolderReader())
-        return inputFailure(folder, u"is a folder: image folders are read by the brigade application, "
-                                    "which registers the image reader"_s);
-    return imageFolderReader()(folder);
-}
-
-} // namespace
-
-void setImageFolderReader(ImageFolderReader reader)
-{
-    imageFolderReader() = std::move(reader);
-}
-
-bool isSupportedDatasetPath(const QString &path)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    return QFileInfo(path).isDir() || suffix == u"csv"_s || suffix == u"tsv"_s || suffix == u"tab"_s ||
-           suffix == u"npy"_s;
-}
-
-namespace {
-
-// A CSV's numeric columns; text columns are named in the result and left out of the array (a job over
-// "the numeric columns" then sees only those, and complete-row statistics are not emptied by them).
-Result<Dataset> readCsvDataset(const QString &path, BadRowPolicy onBadRow)
+// A job over "the numeric columns" then sees only those, and complete-row statistics are not emptied by text.
+Result<Dataset> openCsvDataset(const QString &path, BadRowPolicy onBadRow)
 {
     CsvOptions options;
     options.onBadRow = onBadRow;
@@ -82,8 +48,6 @@ Result<Dataset> readCsvDataset(const QString &path, BadRowPolicy onBadRow)
     return dataset;
 }
 
-} // namespace
-
 Result<SharedArray> loadDataset(const DatasetSource &source)
 {
     auto dataset = openDataset(source);
@@ -102,17 +66,10 @@ Result<Dataset> openDataset(const DatasetSource &source)
     if (source.path.isEmpty())
         return wrap(
             generateTable({source.generatedRows, source.generatedCols, source.distribution, source.seed}));
-    const QFileInfo info(source.path);
-    if (!info.exists())
-        return inputFailure(source.path, u"no such file"_s);
-    if (info.isDir())
-        return wrap(readImageFolderWithHook(source.path));
-    if (info.suffix().compare(u"npy"_s, Qt::CaseInsensitive) == 0)
-        return wrap(readNpy(source.path));
-    if (!isSupportedDatasetPath(source.path))
-        return inputFailure(
-            source.path, u"unsupported file type \".%1\" (expected .csv, .tsv or .npy)"_s.arg(info.suffix()));
-    return readCsvDataset(source.path, source.onBadRow);
+    auto format = recogniseDataset(source.path);
+    if (!format)
+        return format.failure();
+    return (*format)->load(source);
 }
 
 } // namespace brigade

@@ -1,11 +1,10 @@
-// Dataset loading: a file path or a generated table becomes a SharedArray the workers attach to.
+// Dataset loading: a file path (read by its dataset format) or a generated table becomes a SharedArray the
+// workers attach to.
 #pragma once
 
 #include "core/data/csv.h"
 #include "core/data/generated.h"
 #include "core/data/sharedarray.h"
-
-#include <functional>
 
 namespace brigade {
 
@@ -22,12 +21,11 @@ Result<Dataset> openDataset(const DatasetSource &source);
 // openDataset's array alone.
 Result<SharedArray> loadDataset(const DatasetSource &source);
 
-// Reads a folder of images into an image set (see core/data/images.h). Registered by the front end's main(),
-// since brigade_core links no image codecs; without one, a folder is an input failure.
-using ImageFolderReader = std::function<Result<SharedArray>(const QString &folder)>;
-void setImageFolderReader(ImageFolderReader reader);
+// A CSV's numeric columns; its text columns are named in the result and left out of the array.
+Result<Dataset> openCsvDataset(const QString &path, BadRowPolicy onBadRow);
 
-// True if the path names a format loadDataset reads (a folder: of images).
+// True if the path names a format loadDataset reads, judged by the dataset-format registry
+// (core/data/datasetformat.h): a folder (of images), or a file recognised by its content or its name.
 bool isSupportedDatasetPath(const QString &path);
 
 // The sample dataset bundled as a Qt resource in the brigade executable (the embedded default).

@@ -1,7 +1,7 @@
+// Image folders decoded into image sets, image files encoded from pixels, and their dataset format.
 #include "core/data/images.h"
 
-#include "core/data/dataset.h"
-#include "core/data/imagewriter.h"
+#include "core/data/datasetformat.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -256,10 +256,29 @@ std::optional<Failure> writeImageFile(const QString &path, const std::uint8_t *p
     return std::nullopt;
 }
 
+void registerImageFormats()
+{
+    DatasetFormat folder;
+    folder.name = u"image-folder"_s;
+    folder.folder = true;
+    folder.memberMagics = {{u"PNG"_s, QByteArrayLiteral("\x89PNG\r\n\x1a\n")},
+                           {u"JPEG"_s, QByteArrayLiteral("\xFF\xD8\xFF")},
+                           {u"GIF"_s, QByteArrayLiteral("GIF87a")},
+                           {u"GIF"_s, QByteArrayLiteral("GIF89a")}};
+    folder.inspect = [](const QString &path, int) { return inspectImageFolder(path); };
+    folder.load = [](const DatasetSource &source) -> Result<Dataset> {
+        auto images = readImageFolder(source.path);
+        if (!images)
+            return images.failure();
+        return Dataset{std::move(images).value(), {}, 0, {}};
+    };
+    folder.writeImage = writeImageFile;
+    registerDatasetFormat(std::move(folder));
+}
+
 void registerImageCodecs()
 {
-    setImageFolderReader([](const QString &folder) { return readImageFolder(folder); });
-    setImageFileWriter(writeImageFile);
+    registerImageFormats();
 }
 
 } // namespace brigade

@@ -25,8 +25,12 @@ Result<SharedArray> readImageFolder(const QString &folder, const ImageFolderOpti
 std::optional<Failure> writeImageFile(const QString &path, const std::uint8_t *pixels,
                                       const ImageEntry &shape);
 
-// Makes loadDataset read folders with readImageFolder, and the image jobs write files with writeImageFile.
-// Called once by each front end's main(); the worker never links this.
+// Registers the image-folder dataset format (recognised for a directory; inspected by listing, loaded by
+// readImageFolder; a single PNG, JPEG or GIF file given as a dataset is named as an image) with its encoder
+// writeImageFile, for the image jobs. Called once by each front end's main() and by the tests that read
+// image folders; the worker never links this.
+void registerImageFormats();
+// The former name of registerImageFormats.
 void registerImageCodecs();
 
 } // namespace brigade

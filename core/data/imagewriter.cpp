@@ -1,25 +1,16 @@
+// The image encoder of the registered dataset formats.
 #include "core/data/imagewriter.h"
+
+#include "core/data/datasetformat.h"
 
 namespace brigade {
 
-namespace {
-
-ImageFileWriter &registered()
+ImageFileWriter imageFileWriter()
 {
-    static ImageFileWriter writer;
-    return writer;
-}
-
-} // namespace
-
-void setImageFileWriter(ImageFileWriter writer)
-{
-    registered() = std::move(writer);
-}
-
-const ImageFileWriter &imageFileWriter()
-{
-    return registered();
+    for (const auto &format : datasetFormats())
+        if (format->writeImage)
+            return format->writeImage;
+    return {};
 }
 
 } // namespace brigade

@@ -1,5 +1,5 @@
-// The hook through which parent-side jobs encode image files: brigade_core has no image codecs (QtGui),
-// so the front end registers one at start-up (see core/data/images.h).
+// Image files from pixels, for the parent-side jobs: brigade_core has no image codecs (QtGui), so the
+// encoder is the image format's, registered in the dataset-format registry (see core/data/images.h).
 #pragma once
 
 #include "core/data/sharedarray.h"
@@ -12,8 +12,7 @@ namespace brigade {
 using ImageFileWriter = std::function<std::optional<Failure>(const QString &path, const std::uint8_t *pixels,
                                                              const ImageEntry &shape)>;
 
-void setImageFileWriter(ImageFileWriter writer);
-// The registered writer; empty when none is (a job then reports that it cannot write images).
-const ImageFileWriter &imageFileWriter();
+// The registered formats' image encoder; empty when none is (a job then reports that it cannot write images).
+ImageFileWriter imageFileWriter();
 
 } // namespace brigade

@@ -2,6 +2,7 @@
 
 #include "core/data/csv.h"
 #include "core/data/csvlex.h"
+#include "core/data/datasetformat.h"
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
 
@@ -45,7 +46,9 @@ QString delimiterName(char d)
     return d == '\t' ? u"tab"_s : QString(QChar::fromLatin1(d));
 }
 
-Result<DatasetInfo> inspectCsv(const QString &path, int previewRows)
+} // namespace
+
+Result<DatasetInfo> inspectCsvFile(const QString &path, int previewRows)
 {
     auto sniff = sniffCsv(path, previewRows);
     if (!sniff)
@@ -55,7 +58,9 @@ Result<DatasetInfo> inspectCsv(const QString &path, int previewRows)
         return records.failure();
     DatasetInfo info;
     info.path = path;
-    info.kind = QFileInfo(path).suffix().toLower() == u"csv"_s ? u"csv"_s : u"tsv"_s;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const bool named = suffix == u"csv"_s || suffix == u"tsv"_s || suffix == u"tab"_s;
+    info.kind = (named ? suffix == u"csv"_s : sniff->delimiter != '\t') ? u"csv"_s : u"tsv"_s;
     info.fileBytes = QFileInfo(path).size();
     info.rows = std::max<qint64>(0, *records - (sniff->header ? 1 : 0));
     info.delimiter = delimiterName(sniff->delimiter);
@@ -75,7 +80,7 @@ Result<DatasetInfo> inspectCsv(const QString &path, int previewRows)
     return info;
 }
 
-Result<DatasetInfo> inspectNpy(const QString &path, int previewRows)
+Result<DatasetInfo> inspectNpyFile(const QString &path, int previewRows)
 {
     auto header = readNpyHeader(path);
     if (!header)
@@ -107,7 +112,7 @@ Result<DatasetInfo> inspectNpy(const QString &path, int previewRows)
     return info;
 }
 
-Result<DatasetInfo> inspectFolder(const QString &path)
+Result<DatasetInfo> inspectImageFolder(const QString &path)
 {
     static const QStringList patterns{u"*.png"_s, u"*.jpg"_s, u"*.jpeg"_s,
                                       u"*.bmp"_s, u"*.gif"_s, u"*.webp"_s};
@@ -135,23 +140,14 @@ Result<DatasetInfo> inspectFolder(const QString &path)
     return info;
 }
 
-} // namespace
-
 Result<DatasetInfo> inspectDataset(const QString &path, int previewRows)
 {
-    const QFileInfo file(path);
-    if (!file.exists())
-        return inputFailure(path, u"no such file"_s);
-    if (file.isDir())
-        return inspectFolder(path);
-    const QString suffix = file.suffix().toLower();
-    if (suffix == u"npy"_s)
-        return inspectNpy(path, previewRows);
-    if (suffix == u"csv"_s || suffix == u"tsv"_s || suffix == u"tab"_s)
-        return inspectCsv(path, previewRows);
-    return inputFailure(
-        path, u"unsupported file type \".%1\" (expected .csv, .tsv, .npy or a folder of images)"_s.arg(
-                  file.suffix()));
+    auto format = recogniseDataset(path);
+    if (!format)
+        return format.failure();
+    if (!(*format)->inspect)
+        return inputFailure(path, u"the %1 format has no inspection"_s.arg((*format)->name));
+    return (*format)->inspect(path, previewRows);
 }
 
 QCborMap DatasetInfo::toCbor() const

@@ -33,7 +33,14 @@ struct DatasetInfo {
 };
 
 // Reads only what it needs: a CSV's first lines plus one quote-aware pass counting its records, a .npy's
-// header, a folder's listing. Failures are the readers' own (file, position, reason).
+// header, a folder's listing; the format is the registry's (core/data/datasetformat.h). Failures are the
+// readers' own (file, position, reason).
 Result<DatasetInfo> inspectDataset(const QString &path, int previewRows = 5);
+
+// The formats' inspections, for the registry. The kind of a CSV/TSV file follows its delimiter when its
+// name says neither.
+Result<DatasetInfo> inspectCsvFile(const QString &path, int previewRows);
+Result<DatasetInfo> inspectNpyFile(const QString &path, int previewRows);
+Result<DatasetInfo> inspectImageFolder(const QString &path);
 
 } // namespace brigade

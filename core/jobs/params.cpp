@@ -1,5 +1,7 @@
 #include "core/jobs/params.h"
 
+#include "core/base/enumnames.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -7,21 +9,19 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
+namespace {
+
+constexpr EnumName<ParamType> ParamTypeNames[] = {{ParamType::Int, u"integer"},
+                                                  {ParamType::Double, u"number"},
+                                                  {ParamType::String, u"text"},
+                                                  {ParamType::Bool, u"boolean"},
+                                                  {ParamType::Choice, u"choice"}};
+
+} // namespace
+
 QString paramTypeName(ParamType type)
 {
-    switch (type) {
-    case ParamType::Int:
-        return u"integer"_s;
-    case ParamType::Double:
-        return u"number"_s;
-    case ParamType::String:
-        return u"text"_s;
-    case ParamType::Bool:
-        return u"boolean"_s;
-    case ParamType::Choice:
-        return u"choice"_s;
-    }
-    return {};
+    return enumName(ParamTypeNames, type);
 }
 
 Result<QVariant> convertParam(const ParamSpec &spec, const QVariant &given)

@@ -1,10 +1,14 @@
 // Frames on the wire: encoding, the one table of what each message carries, and the strict reader.
 #include "core/protocol/framing.h"
 
+#include "core/base/enumnames.h"
+
 #include <QCborArray>
 #include <QCborValue>
 
 #include <QtEndian>
+
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -127,30 +131,29 @@ template<typename Rules> QString brokenRule(const QCborMap &map, const Rules &ru
 
 } // namespace
 
+namespace {
+
+constexpr EnumName<MessageType> MessageTypeNames[] = {
+    {MessageType::Hello, u"Hello"},       {MessageType::Attach, u"Attach"},
+    {MessageType::Task, u"Task"},         {MessageType::Cancel, u"Cancel"},
+    {MessageType::Shutdown, u"Shutdown"}, {MessageType::Ready, u"Ready"},
+    {MessageType::Progress, u"Progress"}, {MessageType::Result, u"Result"},
+    {MessageType::Error, u"Error"},       {MessageType::Log, u"Log"}};
+
+} // namespace
+
 QLatin1StringView messageTypeName(MessageType type)
 {
-    switch (type) {
-    case MessageType::Hello:
-        return QLatin1StringView("Hello");
-    case MessageType::Attach:
-        return QLatin1StringView("Attach");
-    case MessageType::Task:
-        return QLatin1StringView("Task");
-    case MessageType::Cancel:
-        return QLatin1StringView("Cancel");
-    case MessageType::Shutdown:
-        return QLatin1StringView("Shutdown");
-    case MessageType::Ready:
-        return QLatin1StringView("Ready");
-    case MessageType::Progress:
-        return QLatin1StringView("Progress");
-    case MessageType::Result:
-        return QLatin1StringView("Result");
-    case MessageType::Error:
-        return QLatin1StringView("Error");
-    case MessageType::Log:
-        return QLatin1StringView("Log");
-    }
+    // Latin-1 copies of the table's names, made once, so that a caller may keep the view (or print it).
+    static const std::vector<std::pair<MessageType, QByteArray>> names = [] {
+        std::vector<std::pair<MessageType, QByteArray>> list;
+        for (const auto &entry : MessageTypeNames)
+            list.emplace_back(entry.first, enumName(MessageTypeNames, entry.first).toLatin1());
+        return list;
+    }();
+    for (const auto &[value, name] : names)
+        if (value == type)
+            return QLatin1StringView(name);
     return {};
 }
 

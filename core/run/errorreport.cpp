@@ -2,6 +2,8 @@
 
 #include <QCborArray>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace brigade {
@@ -52,6 +54,17 @@ QCborMap ErrorReport::toCbor() const
     map.insert(u"trace"_s, trace);
     map.insert(u"stderr"_s, QCborArray::fromStringList(stderrTail));
     return map;
+}
+
+QList<std::pair<qint64, qint64>> givenUpRanges(const QList<ErrorReport> &reports)
+{
+    QList<std::pair<qint64, qint64>> ranges;
+    for (const ErrorReport &report : reports)
+        if (report.final && report.taskId >= 0 && report.begin >= 0 && report.end > report.begin)
+            ranges.append({report.begin, report.end});
+    std::sort(ranges.begin(), ranges.end());
+    ranges.erase(std::unique(ranges.begin(), ranges.end()), ranges.end());
+    return ranges;
 }
 
 } // namespace brigade

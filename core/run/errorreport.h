@@ -4,8 +4,11 @@
 #include "core/base/enumnames.h"
 
 #include <QCborMap>
+#include <QList>
 #include <QMetaType>
 #include <QStringList>
+
+#include <utility>
 
 namespace brigade {
 
@@ -48,6 +51,10 @@ struct ErrorReport {
     QString text() const;    // every detail for a person: summary, input, trace, stderr tail
     QCborMap toCbor() const;
 };
+
+// The item ranges [begin, end) of the tasks a run gave up (final reports of a task with a range), sorted and
+// without repeats: what "retry failed tasks" runs again.
+QList<std::pair<qint64, qint64>> givenUpRanges(const QList<ErrorReport> &reports);
 
 } // namespace brigade
 
