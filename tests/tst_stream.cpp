@@ -127,12 +127,14 @@ QString streamLimit(const QString &)
     return u"160M"_s;
 }
 constexpr int InputScale = 5;
+constexpr qint64 CancelFileBytes = qint64(32) << 20; // still mid-run after 400 ms, at the sanitizers' pace
 #else
 QString streamLimit(const QString &limit)
 {
     return limit;
 }
 constexpr int InputScale = 1;
+constexpr qint64 CancelFileBytes = qint64(120) << 20;
 #endif
 
 } // namespace
@@ -425,7 +427,7 @@ private Q_SLOTS:
     void cancelLeavesNoOutput()
     {
         const QString big = path(u"cancel.csv"_s);
-        writeNumericCsv(big, 120 << 20);
+        writeNumericCsv(big, CancelFileBytes);
         QDir(m_dir.path()).mkdir(u"out"_s);
         const QString out = path(u"out/cancel-out.csv"_s);
         const Ran ran =
