@@ -127,12 +127,14 @@ QString streamLimit(const QString &)
     return u"160M"_s;
 }
 constexpr int InputScale = 5;
+constexpr qint64 CancelFileBytes = qint64(32) << 20; // still mid-run after 400 ms, at the sanitizers' pace
 #else
 QString streamLimit(const QString &limit)
 {
     return limit;
 }
 constexpr int InputScale = 1;
+constexpr qint64 CancelFileBytes = qint64(120) << 20;
 #endif
 
 } // namespace
@@ -277,24 +279,28 @@ private Q_SLOTS:
     // A file several times the limit, through both jobs: the measured peak of all the processes stays under.
     void largeFileUnderMemoryLimit()
     {
-        // Under the sanitizers the processes start above 100 MiB: the limit is theirs, the file grows with
-        // it.
+        // Under the sanitizers the processes start above 100 MiB: the limit is theirs (streamLimit).
         const QString limitText = streamLimit(u"48M"_s);
-        const qint64 limit = limitText.chopped(1).toLongLong() << 20;
         const QString big = path(u"big.csv"_s);
-        writeNumericCsv(big, limit * 17 / 4);
-        QVERIFY(QFileInfo(big).size() > 4 * limit);
 #ifdef BRIGADE_SANITIZED
         // The sanitizers' own memory (shadow, freed blocks held in quarantine) is outside what the limit
-        // plans for, so the ceiling cannot be asserted; that memory stays bounded can: a file a quarter the
-        // size peaks as high. A small quarantine keeps freed chunks from piling up to its default 256 MiB.
+        // plans for, so the ceiling cannot be asserted; that memory stays bounded can: a file four times
+        // larger peaks as high. A small quarantine keeps freed chunks from piling up to its default 256 MiB.
+        // The small file still streams under the limit, in chunks of the size the limit gives (its eighth
+        // is larger), so both files run with the same chunks; it need not be a quarter of the limit's
+        // multiple, which would take minutes under the sanitizers.
         const QByteArray asanOptions = qgetenv("ASAN_OPTIONS");
         qputenv("ASAN_OPTIONS", asanOptions + ":quarantine_size_mb=8:thread_local_quarantine_size_kb=64");
         const auto restore = qScopeGuard([&] { qputenv("ASAN_OPTIONS", asanOptions); });
         const QString small = path(u"small.csv"_s);
-        writeNumericCsv(small, limit * 17 / 16);
+        writeNumericCsv(small, qint64(48) << 20);
+        writeNumericCsv(big, 4 * QFileInfo(small).size());
+        QVERIFY(QFileInfo(big).size() >= 4 * QFileInfo(small).size());
         const int timeoutMs = 300000;
 #else
+        const qint64 limit = limitText.chopped(1).toLongLong() << 20;
+        writeNumericCsv(big, limit * 17 / 4);
+        QVERIFY(QFileInfo(big).size() > 4 * limit);
         const int timeoutMs = 60000;
 #endif
         for (const QString &job : {u"stats"_s, u"csv-transform"_s}) {
@@ -421,7 +427,7 @@ private Q_SLOTS:
     void cancelLeavesNoOutput()
     {
         const QString big = path(u"cancel.csv"_s);
-        writeNumericCsv(big, 120 << 20);
+        writeNumericCsv(big, CancelFileBytes);
         QDir(m_dir.path()).mkdir(u"out"_s);
         const QString out = path(u"out/cancel-out.csv"_s);
         const Ran ran =
