@@ -4,13 +4,14 @@
 #include "clioutput.h"
 #include "terminalprogress.h"
 
-#include "core/run/resultkind.h"
 #include "core/engine/runcontroller.h"
 #include "core/jobs/registry.h"
+#include "core/run/resultkind.h"
 #include "core/run/runsettings.h"
 
 #include <QCborArray>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
@@ -56,6 +57,7 @@ void installInterruptHandlers()
 
 const QString JsonFlag = u"json"_s;
 const QString QuietFlag = u"quiet"_s;
+const QString LogFlag = u"log"_s;
 
 QString formatValue(const QCborValue &v)
 {
@@ -125,6 +127,8 @@ void addRunOptions(QCommandLineParser &parser, const Job &job)
 {
     parser.addOption({JsonFlag, u"print the outcome as one JSON object"_s});
     parser.addOption({QuietFlag, u"no progress bar and no chatter; the result is still printed"_s});
+    parser.addOption(
+        {LogFlag, u"write every line the workers print to stderr to FILE, tagged with its pid"_s, u"FILE"_s});
     for (const ParamSpec &p : job.params())
         parser.addOption({p.name, p.help, paramTypeName(p.type).toUpper()});
     for (const RunSettingSpec &s : runSettingSpecs()) {
@@ -193,6 +197,8 @@ QString runCommandHelp()
     return u"Run settings (brigade run JOB ...):\n"_s + runSettingsHelp() + u"  --"_s +
            JsonFlag.leftJustified(32) + u" print the outcome as one JSON object\n"_s + u"  --"_s +
            QuietFlag.leftJustified(32) + u" no progress bar and no chatter; the result is still printed\n"_s +
+           u"  --"_s + QString(LogFlag + u" FILE"_s).leftJustified(32) +
+           u" every line the workers print to stderr, tagged with its pid\n"_s +
            u"  --PARAM VALUE                      the job's parameters (see `brigade jobs`)\n"_s;
 }
 
@@ -218,7 +224,7 @@ int runCommand(const QStringList &args)
     const bool quiet = parser.isSet(QuietFlag);
     QHash<QString, qsizetype> seen;
     for (const QString &name : parser.optionNames()) {
-        if (name == JsonFlag || name == QuietFlag)
+        if (name == JsonFlag || name == QuietFlag || name == LogFlag)
             continue;
         const QStringList values = parser.values(name);
         const QString value = values.value(seen[name]++);
@@ -238,6 +244,16 @@ int runCommand(const QStringList &args)
         }
     }
 
+    // The workers' stderr log: opened before the run, so that a path that cannot be written stops it.
+    QFile log;
+    if (parser.isSet(LogFlag)) {
+        log.setFileName(parser.value(LogFlag));
+        if (!log.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+            err(u"brigade: %1: cannot write the log: %2\n"_s.arg(log.fileName(), log.errorString()));
+            return exitcode::Output;
+        }
+    }
+
     installInterruptHandlers();
     RunController controller(u"cli"_s);
     TerminalProgress bar;
@@ -247,6 +263,11 @@ int runCommand(const QStringList &args)
             if (showBar)
                 bar.show(s);
         });
+        if (log.isOpen())
+            QObject::connect(run, &JobRun::workerLogLine, run, [&log](qint64 pid, const QString &line) {
+                log.write(QString(QString::number(pid) + u'\t' + line + u'\n').toUtf8());
+                log.flush();
+            });
     });
     QObject::connect(&controller, &RunController::historyFailed, &controller, [](const Failure &failure) {
         err(u"brigade: warning: the run is not in the history: "_s + failure.describe() + u'\n');

@@ -5,6 +5,7 @@
 #include "helpers/procfs.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -78,6 +80,32 @@ private Q_SLOTS:
                                       u"--workers"_s, u"2"_s, u"--quiet"_s});
         QCOMPARE(stats.exitCode, 0);
         QVERIFY2(stats.out.contains("mean="), stats.out.constData());
+    }
+
+    // --log FILE: every line a worker writes to stderr, tagged with the pid of the worker that wrote it.
+    void logHoldsTheWorkersStderr()
+    {
+        QTemporaryDir dir;
+        const QString log = dir.filePath(u"workers.log"_s);
+        const Ran r = runBrigade({u"run"_s, u"risky"_s, u"--items"_s, u"4"_s, u"--fail-at"_s, u"3"_s,
+                                  u"--mode"_s, u"hang"_s, u"--timeout"_s, u"1"_s, u"--retries"_s, u"0"_s,
+                                  u"--workers"_s, u"1"_s, u"--log"_s, log});
+        QCOMPARE(r.exitCode, 1); // the hung task was given up
+        QFile file(log);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+        const auto hang = std::find_if(lines.begin(), lines.end(), [](const QString &line) {
+            return line.contains(u"risky: hanging at item 3"_s);
+        });
+        QVERIFY2(hang != lines.end(), qPrintable(lines.join(u'\n')));
+        bool numeric = false;
+        QVERIFY(hang->section(u'\t', 0, 0).toLongLong(&numeric) > 0 && numeric);
+
+        // A log that cannot be written stops the run before it starts, naming the file.
+        const Ran bad = runBrigade(
+            {u"run"_s, u"primes"_s, u"--end"_s, u"100"_s, u"--log"_s, dir.filePath(u"missing/dir/x.log"_s)});
+        QCOMPARE(bad.exitCode, 4);
+        QVERIFY2(bad.err.contains("missing/dir/x.log"), bad.err.constData());
     }
 
     // The help is generated from the specs: every run setting has its flag and help line.
