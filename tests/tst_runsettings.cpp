@@ -71,7 +71,8 @@ private Q_SLOTS:
         QCOMPARE(validateRunSettings(r).failure().message, u"--workers: must be at least 1"_s);
         r.workers = 0; // one per core
         r.timeoutSeconds = 8 * 24 * 3600;
-        QCOMPARE(validateRunSettings(r).failure().message, u"--timeout: must be a number of seconds, 0 for none"_s);
+        QCOMPARE(validateRunSettings(r).failure().message,
+                 u"--timeout: must be a number of seconds, 0 for none"_s);
         r.timeoutSeconds = 0;
         r.chunkSize = -2;
         QVERIFY(validateRunRequest(r).failure().message.startsWith(u"--chunk-size"_s));

@@ -1,5 +1,7 @@
 #include "core/engine/streaming.h"
 
+#include "core/run/runsettings.h"
+
 #include "core/data/csv.h"
 
 #include <QFile>
@@ -49,21 +51,7 @@ qint64 statusField(const QString &file, const QByteArray &name)
 
 std::optional<qint64> parseByteSize(const QString &text)
 {
-    static const QRegularExpression pattern(uR"(^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*$)"_s);
-    const auto match = pattern.match(text);
-    if (!match.hasMatch())
-        return std::nullopt;
-    const double number = match.captured(1).toDouble();
-    const QString unit = match.captured(2).toUpper();
-    const int shift = unit == u"K"_s   ? 10
-                      : unit == u"M"_s ? 20
-                      : unit == u"G"_s ? 30
-                      : unit == u"T"_s ? 40
-                                       : 0;
-    const double bytes = std::ldexp(number, shift);
-    if (bytes < 1 || bytes > 9e18)
-        return std::nullopt;
-    return qint64(bytes);
+    return parseSize(text); // the run settings' size syntax, defined once
 }
 
 QString formatByteSize(qint64 bytes)
