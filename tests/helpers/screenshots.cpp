@@ -72,7 +72,8 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     const QDir out(argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"."_s);
     MainWindow window;
-    window.resize(1280, 800);
+    window.resize(qEnvironmentVariableIntValue("SHOT_W") ? qEnvironmentVariableIntValue("SHOT_W") : 1280,
+                  qEnvironmentVariableIntValue("SHOT_H") ? qEnvironmentVariableIntValue("SHOT_H") : 800);
     window.show();
     waitFor([&] { return window.isVisible(); });
     window.findChild<QSpinBox *>(u"workers"_s)->setValue(2);
