@@ -8,6 +8,7 @@
 #include "ui/datasetpanel.h"
 #include "ui/errorconsole.h"
 #include "ui/historyview.h"
+#include "ui/logview.h"
 #include "ui/paramform.h"
 #include "ui/resultview.h"
 #include "ui/runmonitor.h"
@@ -276,6 +277,11 @@ QWidget *MainWindow::buildViews()
         m_tabs->setTabText(m_tabs->indexOf(m_queue),
                            waiting > 0 ? tr("Queue (%1)").arg(waiting) : tr("Queue"));
     });
+    m_log = new LogView(m_tabs); // every worker's stderr, tagged with its pid
+    m_tabs->addTab(m_log, tr("Log"));
+    connect(m_log, &LogView::lineCountChanged, m_tabs, [this](qsizetype count) {
+        m_tabs->setTabText(m_tabs->indexOf(m_log), count > 0 ? tr("Log (%1)").arg(count) : tr("Log"));
+    });
     m_history = new HistoryView(m_tabs);
     m_tabs->addTab(m_history, tr("History"));
     m_tabs->addTab(new SegmentPanel(m_tabs), tr("Shared memory"));
@@ -530,6 +536,8 @@ void MainWindow::onRunStarted(JobRun *run)
     m_tabs->setCurrentWidget(m_result);
     connect(run, &JobRun::progressed, m_monitor, &RunMonitor::showSnapshot);
     connect(run, &JobRun::errorReported, m_errors, &ErrorConsole::addReport);
+    connect(run, &JobRun::workerLogLine, m_log, &LogView::addLine);
+    m_log->addMarker(tr("%1 started on %2 worker(s)").arg(run->request().job).arg(run->request().workers));
     statusBar()->showMessage(
         tr("Running %1 on %2 worker(s)…").arg(run->request().job).arg(run->request().workers));
     updateActions();

@@ -20,6 +20,7 @@ namespace brigade {
 class DatasetPanel;
 class ErrorConsole;
 class HistoryView;
+class LogView;
 class RunQueue;
 class TrialRun;
 class Job;
@@ -117,6 +118,7 @@ private:
     ResultView *m_result = nullptr;
     ErrorConsole *m_errors = nullptr;
     HistoryView *m_history = nullptr;
+    LogView *m_log = nullptr;
     RunQueue *m_queue = nullptr;
     TrialRun *m_trial = nullptr;
     QPushButton *m_estimateButton = nullptr;

@@ -301,7 +301,7 @@ JobRun::~JobRun()
 {
     if (!m_thread)
         return;
-    if (m_engine && m_running)
+    if (m_running) // the engine lives until its thread ends, which only a finished run asks for
         QMetaObject::invokeMethod(m_engine, &RunEngine::abort, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
@@ -334,7 +334,7 @@ void JobRun::start()
 
 void JobRun::cancel()
 {
-    if (m_engine && m_running)
+    if (m_running)
         QMetaObject::invokeMethod(m_engine, &RunEngine::cancel, Qt::QueuedConnection);
 }
 
@@ -342,7 +342,8 @@ void JobRun::onEngineDone(const RunOutcome &outcome)
 {
     m_outcome = outcome;
     m_running = false;
-    m_thread->quit(); // the engine is done; the destructor joins the thread
+    m_engine = nullptr; // deleted in its own thread once the thread ends: never touched from here again
+    m_thread->quit();   // the engine is done; the destructor joins the thread
     Q_EMIT finished(m_outcome);
 }
 

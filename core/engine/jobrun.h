@@ -7,7 +7,6 @@
 #include "core/run/runrequest.h"
 
 #include <QObject>
-#include <QPointer>
 
 class QThread;
 
@@ -48,7 +47,7 @@ private:
     RunRequest m_request;
     RunOutcome m_outcome;
     QThread *m_thread = nullptr;
-    QPointer<RunEngine> m_engine;
+    RunEngine *m_engine = nullptr; // owned by its thread; valid while m_running
     bool m_running = false;
 };
 
