@@ -1,6 +1,7 @@
 // Takes the README's screenshots of the real window driving real runs: mid-run, the error console
 // expanded, a result chart and the history. Run under xvfb-run (packaging/screenshot.sh does).
 // Usage: take_screenshots OUTPUT_DIR   (BRIGADE_WORKER names brigade-worker; a scratch HOME is best)
+#include "ui/logview.h"
 #include "ui/mainwindow.h"
 #include "ui/runmonitor.h"
 
@@ -94,7 +95,7 @@ int main(int argc, char *argv[])
     window.selectJob(u"risky"_s);
     setParam(window, u"items"_s, u"400"_s);
     setParam(window, u"fail-at"_s, u"7,50,51,52,300"_s);
-    setParam(window, u"mode"_s, u"throw,segfault"_s);
+    setParam(window, u"mode"_s, u"throw,segfault,abort"_s);
     window.findChild<QSpinBox *>(u"retries"_s)->setValue(1);
     runToEnd(window);
     showTab(window, u"Errors"_s);
@@ -106,6 +107,10 @@ int main(int argc, char *argv[])
         tree->setCurrentIndex(first);
     }
     ok = save(window, out.filePath(u"error-console.png"_s)) && ok;
+    // 2b. The same run's Log tab: what the workers wrote to stderr, each line under its pid.
+    showTab(window, u"Log"_s);
+    waitFor([&] { return window.findChild<LogView *>()->lineCount() > 1; });
+    ok = save(window, out.filePath(u"log.png"_s)) && ok;
 
     // 3. A result chart: the histogram of the bundled sample.
     window.selectSample();
