@@ -223,6 +223,29 @@ private Q_SLOTS:
         QVERIFY2(restarts >= 40, qPrintable(QString::number(restarts))); // every mode but throw replaces
     }
 
+    // Item-level fault isolation end to end: auto chunking makes tasks of many items; three items fail on
+    // every attempt (thrown, then a segfault, then thrown). Exactly those three are given up, named by
+    // index, and the 397 others are each computed once.
+    void autoChunksGiveUpExactlyTheFailingItems()
+    {
+        RunRequest request = risky(400, u"7,50,300"_s, u"throw,segfault"_s);
+        request.chunkSize = 0; // adaptive
+        const Observed seen = runToEnd(request, 120000);
+        const RunOutcome &o = seen.outcome;
+        QCOMPARE(o.status, RunStatus::Failed);
+        QCOMPARE(o.result.value(u"items"_s).toInteger(), 397);
+        QCOMPARE(o.result.value(u"sum"_s).toInteger(), sumTo(400) - 7 - 50 - 300);
+        QCOMPARE(o.failedTasks, 3);
+        const QList<std::pair<qint64, qint64>> givenUp{{6, 7}, {49, 50}, {299, 300}}; // item k is index k - 1
+        QCOMPARE(givenUpRanges(o.errors), givenUp);
+        for (const ErrorReport &e : o.errors)
+            QVERIFY2(e.item == 6 || e.item == 49 || e.item == 299,
+                     qPrintable(e.summary())); // risky names them
+        for (const ErrorReport &e : o.errors)
+            if (e.final)
+                QVERIFY2(e.summary().contains(u"at item"_s), qPrintable(e.summary()));
+    }
+
     void hungWorkerIsGoneWithinTimeoutPlusOneSecond()
     {
         RunRequest request = risky(3, u"2"_s, u"hang"_s);

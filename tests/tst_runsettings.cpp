@@ -68,11 +68,20 @@ private Q_SLOTS:
         RunRequest r = requestOf(u"primes"_s);
         QVERIFY(validateRunSettings(r).ok());
         r.workers = -1;
-        QCOMPARE(validateRunSettings(r).failure().message, u"--workers: must be at least 1"_s);
+        QCOMPARE(validateRunSettings(r).failure().message, u"--workers: must be 1 to 256"_s);
+        r.workers = 100000; // would fork until the machine refuses
+        QCOMPARE(validateRunSettings(r).failure().message, u"--workers: must be 1 to 256"_s);
+        r.workers = MaxWorkers;
+        QVERIFY(validateRunSettings(r).ok());
         r.workers = 0; // one per core
         r.timeoutSeconds = 8 * 24 * 3600;
         QCOMPARE(validateRunSettings(r).failure().message,
-                 u"--timeout: must be a number of seconds, 0 for none"_s);
+                 u"--timeout: must be 0 (none) or at least 0.001 seconds"_s);
+        r.timeoutSeconds = 0.0001; // not silently none: below what a timer can time
+        QCOMPARE(validateRunSettings(r).failure().message,
+                 u"--timeout: must be 0 (none) or at least 0.001 seconds"_s);
+        r.timeoutSeconds = 0.001;
+        QVERIFY(validateRunSettings(r).ok());
         r.timeoutSeconds = 0;
         r.chunkSize = -2;
         QVERIFY(validateRunRequest(r).failure().message.startsWith(u"--chunk-size"_s));

@@ -98,6 +98,24 @@ SchedulerSettings fixedChunks(qint64 chunk = 1)
     return s;
 }
 
+// How many times each item of [0, items) was in a task that was answered with a result.
+QList<int> timesComputed(const QList<FakeTask> &answered, qint64 items)
+{
+    QList<int> times(items, 0);
+    for (const FakeTask &t : answered)
+        for (qint64 i = t.begin; i < t.end; ++i)
+            times[i] += 1;
+    return times;
+}
+
+bool coversInOrder(const QList<std::pair<qint64, qint64>> &adds)
+{
+    for (qsizetype i = 1; i < adds.size(); ++i)
+        if (adds[i].first < adds[i - 1].second)
+            return false;
+    return true;
+}
+
 const FakeTask *findSent(const QList<FakeTask> &sent, qint64 begin, int attempt)
 {
     for (const FakeTask &t : sent)
@@ -495,6 +513,96 @@ private Q_SLOTS:
     }
 
     // Workers that die before they are ready, three in a row, end the run: restarting would spin.
+    // Item-level fault isolation: a task of 16 items with one failing item, which the worker does not name.
+    // The task is tried as a whole for its attempts, then split in halves down to the item: exactly that
+    // item is given up, every other item is computed once, and the results reach the reducer in item order.
+    void bisectionGivesUpExactlyTheFailingItem()
+    {
+        QList<std::pair<qint64, qint64>> adds;
+        Rig rig(2, 16, fixedChunks(16), std::make_unique<RecordingReducer>(&adds));
+        rig.backend.setThrows([](const FakeTask &t) { return t.begin <= 5 && 5 < t.end; });
+        rig.settle();
+        QCOMPARE(rig.status, RunStatus::Failed);
+        QCOMPARE(rig.scheduler->failedTasks(), 1);
+        QCOMPARE(rig.sum(), sumBelow(16) - 5);
+        QList<int> once(16, 1);
+        once[5] = 0;
+        QCOMPARE(timesComputed(rig.backend.answered(), 16), once);
+        QVERIFY(coversInOrder(adds));
+        // 3 attempts at the whole, then one at each of [0, 8), [4, 8), [4, 6), then [5, 6) is given up.
+        QCOMPARE(rig.errors.size(), 7);
+        QList<std::pair<qint64, qint64>> tried;
+        for (const ErrorReport &e : rig.errors)
+            tried.append({e.begin, e.end});
+        const QList<std::pair<qint64, qint64>> expected{{0, 16}, {0, 16}, {0, 16}, {0, 8},
+                                                        {4, 8},  {4, 6},  {5, 6}};
+        QCOMPARE(tried, expected);
+        for (qsizetype i = 0; i < rig.errors.size(); ++i) {
+            QCOMPARE(rig.errors[i].final, i == rig.errors.size() - 1);
+            QCOMPARE(rig.errors[i].taskId, 0);           // every piece is of planned task 0
+            QCOMPARE(rig.errors[i].attempt, int(i) + 1); // counted on per item
+        }
+        QCOMPARE(givenUpRanges(rig.errors), (QList<std::pair<qint64, qint64>>{{5, 6}}));
+    }
+
+    // A worker that names the item it failed at (an exception's report): only that item is charged and
+    // retried alone; the items around it run again uncharged, and nothing is split further.
+    void theNamedItemAloneIsRetried()
+    {
+        Rig rig(1, 10, fixedChunks(10));
+        rig.backend.setThrowsAt(
+            [](const FakeTask &t) { return t.attempt == 1 && t.begin <= 3 && 3 < t.end ? 3 : -1; });
+        rig.settle();
+        QCOMPARE(rig.status, RunStatus::Ok);
+        QCOMPARE(rig.sum(), sumBelow(10));
+        QCOMPARE(rig.errors.size(), 1);
+        QCOMPARE(rig.errors[0].item, 3);
+        QVERIFY(!rig.errors[0].final);
+        QVERIFY2(rig.errors[0].message.contains(u"retried as items 0 to 2, item 3, items 4 to 9"_s),
+                 qPrintable(rig.errors[0].message));
+        QVERIFY(findSent(rig.backend.sent(), 3, 2)); // the item, its second attempt
+        QVERIFY(findSent(rig.backend.sent(), 0, 1)); // its neighbours, still at their first
+        QVERIFY(findSent(rig.backend.sent(), 4, 1));
+        QCOMPARE(timesComputed(rig.backend.answered(), 10), QList<int>(10, 1));
+    }
+
+    // Out of attempts at a named item: it is given up at once, its neighbours are computed.
+    void aNamedItemOutOfAttemptsIsGivenUpAlone()
+    {
+        SchedulerSettings settings = fixedChunks(10);
+        settings.retries = 0;
+        Rig rig(1, 10, settings);
+        rig.backend.setThrowsAt([](const FakeTask &t) { return t.begin <= 7 && 7 < t.end ? 7 : -1; });
+        rig.settle();
+        QCOMPARE(rig.status, RunStatus::Failed);
+        QCOMPARE(rig.errors.size(), 1);
+        QVERIFY(rig.errors[0].final);
+        QCOMPARE(rig.sum(), sumBelow(10) - 7);
+        QCOMPARE(givenUpRanges(rig.errors), (QList<std::pair<qint64, qint64>>{{7, 8}}));
+        QCOMPARE(rig.scheduler->failedTasks(), 1);
+    }
+
+    // A task that kills its worker is split at once (no retry of the whole that would kill the next one);
+    // with the crash note naming the item, straight down to it.
+    void crashesSplitAtOnce()
+    {
+        for (const bool noteItem : {true, false}) {
+            Rig rig(2, 64, fixedChunks(32));
+            rig.backend.setCrashesAt([](const FakeTask &t) { return t.begin <= 40 && 40 < t.end ? 40 : -1; },
+                                     noteItem);
+            rig.settle();
+            QCOMPARE(rig.status, RunStatus::Failed);
+            QCOMPARE(rig.sum(), sumBelow(64) - 40);
+            QList<int> once(64, 1);
+            once[40] = 0;
+            QCOMPARE(timesComputed(rig.backend.answered(), 64), once);
+            QCOMPARE(givenUpRanges(rig.errors), (QList<std::pair<qint64, qint64>>{{40, 41}}));
+            // Named: the item's 3 deaths. Not named: one death per halving (32 items to 1: 5), then the last.
+            QCOMPARE(rig.errors.size(), noteItem ? 3 : 6);
+            QCOMPARE(rig.backend.replacements(), rig.errors.size());
+        }
+    }
+
     void workersThatNeverStartEndTheRun()
     {
         Rig rig(1, 10, fixedChunks());

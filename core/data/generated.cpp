@@ -7,10 +7,16 @@ using namespace Qt::StringLiterals;
 
 namespace brigade {
 
+namespace {
+constexpr qint64 MaxGeneratedCols = 100000; // each is named: the names are made before the table
+}
+
 Result<SharedArray> generateTable(const GeneratedSpec &spec)
 {
     if (spec.rows < 0 || spec.cols < 1)
         return usageFailure(u"--rows and --cols: a generated table needs at least one column"_s);
+    if (spec.cols > MaxGeneratedCols)
+        return usageFailure(u"--cols: at most %1 columns, not %2"_s.arg(MaxGeneratedCols).arg(spec.cols));
     QStringList names;
     if (spec.cols == 1)
         names << u"value"_s;

@@ -78,8 +78,27 @@ Result<SharedArray> SharedArray::createSegment(SegmentHeader h, const QByteArray
     h.namesBytes = names.size();
     h.indexOffset = alignUp(h.namesOffset + h.namesBytes, 8);
     h.dataOffset = alignUp(h.indexOffset + index.size(), 64);
-    h.dataBytes = h.rows * h.cols * dtypeSize(static_cast<Dtype>(h.dtype));
-    const qint64 total = std::max<qint64>(h.dataOffset + h.dataBytes, 1);
+    // Sizes from a user (--rows, a header) may overflow: checked before anything is allocated, and against
+    // the machine's memory, which a segment is backed by.
+    qint64 cells = 0, total = 0;
+    if (__builtin_mul_overflow(h.rows, h.cols, &cells) ||
+        __builtin_mul_overflow(cells, qint64(dtypeSize(static_cast<Dtype>(h.dtype))), &h.dataBytes) ||
+        __builtin_add_overflow(h.dataOffset, h.dataBytes, &total))
+        return Failure{FailureCode::Usage,
+                       u"%1 rows by %2 columns is too large to hold in memory"_s.arg(h.rows).arg(h.cols),
+                       {},
+                       -1};
+    total = std::max<qint64>(total, 1);
+    const qint64 physical = qint64(::sysconf(_SC_PHYS_PAGES)) * qint64(::sysconf(_SC_PAGESIZE));
+    if (physical > 0 && total > physical)
+        return Failure{
+            FailureCode::Usage,
+            u"%1 rows by %2 columns take %3 bytes, more than this machine's memory (%4 bytes)"_s.arg(h.rows)
+                .arg(h.cols)
+                .arg(total)
+                .arg(physical),
+            {},
+            -1};
 
     SharedArray array;
     array.m_memory = std::make_unique<QSharedMemory>();

@@ -1,6 +1,7 @@
 // RunController: validates and starts runs, keeps their queue, and records each finished run once.
 #include "core/engine/runcontroller.h"
 
+#include "core/engine/outputguard.h"
 #include "core/engine/workerbackend.h"
 #include "core/jobs/registry.h"
 #include "core/run/runsettings.h"
@@ -43,6 +44,14 @@ Result<void> validateRunRequest(const RunRequest &request)
                 job->name(), accepted.join(u", "_s), QFileInfo(request.output).fileName()));
         }
     }
+    if (auto spared = checkOutputSparesInput(u"--output"_s, request.output, request.input.path); !spared)
+        return spared;
+    for (const ParamSpec &spec : job->params()) // a job's own output folders (image-pipeline's --output-dir)
+        if (spec.name.startsWith(u"output"_s))
+            if (auto spared = checkOutputSparesInput(u"--"_s + spec.name, params->value(spec.name).toString(),
+                                                     request.input.path);
+                !spared)
+                return spared;
     const bool hasFile = !request.input.path.isEmpty();
     const bool hasRows = request.input.generatedRows > 0;
     switch (job->input()) {

@@ -33,6 +33,7 @@ Scheduler::Scheduler(WorkerBackend *backend, std::unique_ptr<Reducer> reducer, q
     , m_ownClock(clock ? nullptr : std::make_unique<SteadyClock>())
     , m_clock(clock ? clock : m_ownClock.get())
 {
+    m_nextPieceId = std::max<qint64>(m_source.items(), 1); // a planned task holds one item at least
     m_window = settings.window > 0 ? settings.window : std::max<qint64>(64, 16 * qint64(backend->size()));
     m_slots.resize(size_t(backend->size()));
     for (int i = 0; i < backend->size(); ++i) {
@@ -90,7 +91,7 @@ ProgressSnapshot Scheduler::snapshot() const
             inFlight += slot.view.taskDone;
         if (slot.view.state == WorkerState::Busy && !slot.assigned.empty()) {
             const Task &t = slot.assigned.front();
-            s.runningSpans.append({slot.view.slot, slot.view.pid, t.id, t.begin, t.end, slot.frontSinceMs,
+            s.runningSpans.append({slot.view.slot, slot.view.pid, t.order, t.begin, t.end, slot.frontSinceMs,
                                    elapsedNs() / 1'000'000, false});
         }
     }
@@ -116,7 +117,7 @@ void Scheduler::recordSpan(int slotIndex, const Task &task, bool failed, bool wa
     const qint64 start = runNs >= 0   ? now - (runNs + 500'000) / 1'000'000
                          : wasRunning ? slot.frontSinceMs
                                       : now;
-    m_progress.addSpan({slotIndex, slot.view.pid, task.id, task.begin, task.end, start, now, failed});
+    m_progress.addSpan({slotIndex, slot.view.pid, task.order, task.begin, task.end, start, now, failed});
 }
 
 bool Scheduler::hasWork() const
@@ -167,7 +168,7 @@ std::optional<Scheduler::Task> Scheduler::nextTask(Slot &slot, qint64 window)
     if (m_settings.ordered && m_source.nextId() >= m_delivery.next() + window)
         return std::nullopt; // bounded: results waiting for an earlier task are not allowed to pile up
     const TaskSource::Span span = m_source.take();
-    return Task{span.id, span.begin, span.end, 0};
+    return Task{span.id, span.id, span.begin, span.end, span.begin, span.end, 0};
 }
 
 int Scheduler::depth(const Slot &slot) const
@@ -254,7 +255,7 @@ void Scheduler::frontChanged(int slotIndex)
         return;
     }
     const Task &front = slot.assigned.front();
-    slot.view.taskId = front.id;
+    slot.view.taskId = front.order;
     slot.view.taskItems = front.end - front.begin;
     slot.view.taskDone = 0;
     slot.view.state = WorkerState::Busy;
@@ -293,6 +294,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         report.trace = message.body.value(field::Trace).toString();
         report.pid = slot.view.pid;
         report.stderrTail = slot.logTail;
+        report.item = message.body.value(field::Item).toInteger(-1);
         if (id < 0) {
             // The worker could not take the run at all (unknown job, dataset not attachable): no retry helps.
             report.final = true;
@@ -304,6 +306,7 @@ void Scheduler::onMessage(int slotIndex, const Message &message)
         if (it == slot.assigned.end()) {
             // After its result (stage after-result): the task's work is done and counted.
             report.taskId = id;
+            report.item = -1;
             Q_EMIT errorReported(report);
             break;
         }
@@ -359,7 +362,7 @@ void Scheduler::onResults(int slotIndex, const QCborArray &results)
         if (isFront)
             frontChanged(slotIndex);
         if (slot.assigned.empty()) { // show the finished task in full until the next one starts
-            slot.view.taskId = task.id;
+            slot.view.taskId = task.order;
             slot.view.taskItems = task.end - task.begin;
             slot.view.taskDone = slot.view.taskItems;
         }
@@ -389,6 +392,7 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     report.stderrTail = loss.logTail;
     report.trace = loss.trace;
     report.stage = loss.stage;
+    report.item = loss.item;
     if (FaultPolicy::hopeless(loss, wasReady, slot.deathsBeforeReady)) {
         if (loss.kind != ErrorKind::Start)
             report.message +=
@@ -421,10 +425,11 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
         const Task running = tasks[size_t(blame.index)];
         tasks.erase(tasks.begin() + blame.index);
         recordSpan(slotIndex, running, true, true);
-        failAttempt(running, std::move(report), &slot.orphans);
+        failAttempt(running, std::move(report), &slot.orphans, true);
     } else {
         if (loss.selfReported)
             report.taskId = loss.task;
+        report.item = -1;
         Q_EMIT errorReported(report);
     }
     for (const Task &t : tasks) // not started, or ended with results that never left: no attempt charged
@@ -450,7 +455,7 @@ void Scheduler::onTimeout(int slotIndex)
     report.pid = slot.view.pid;
     report.message = u"timed out after %1 s"_s.arg(double(m_settings.timeoutMs) / 1000.0);
     report.stderrTail = slot.logTail;
-    failAttempt(running, std::move(report), &slot.orphans);
+    failAttempt(running, std::move(report), &slot.orphans, true);
     replaceWorker(slotIndex, killPlan());
     checkFinished();
     Q_EMIT progressChanged();
@@ -503,13 +508,65 @@ void Scheduler::renewWorker(int slotIndex, const StopPlan &how)
     m_backend->replace(slotIndex, how);
 }
 
-void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue)
+Scheduler::Task Scheduler::piece(const Task &parent, qint64 begin, qint64 end, int attempts)
 {
+    return Task{m_nextPieceId++, parent.order, begin, end, parent.wholeBegin, parent.wholeEnd, attempts};
+}
+
+void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue, bool workerLost)
+{
+    const int before = task.attempts;
     const FaultPolicy::Charge charge = m_faults.charge(task.attempts);
-    report.taskId = task.id;
+    report.taskId = task.order;
     report.begin = task.begin;
     report.end = task.end;
     report.attempt = charge.attempt;
+    if (report.item < task.begin || report.item >= task.end)
+        report.item = -1; // not an item of this task: nothing to narrow by
+    const bool several = task.end - task.begin > 1;
+    std::vector<Task> pieces;    // in item order
+    std::optional<Task> givenUp; // the named item, when it is out of attempts
+    if (several && report.item >= 0) {
+        // The worker named the item: it alone is charged (retried, or given up when out of attempts); the
+        // items around it are not.
+        if (report.item > task.begin)
+            pieces.push_back(piece(task, task.begin, report.item, before));
+        Task item = piece(task, report.item, report.item + 1, task.attempts);
+        if (charge.final)
+            givenUp = item;
+        else
+            pieces.push_back(item);
+        if (report.item + 1 < task.end)
+            pieces.push_back(piece(task, report.item + 1, task.end, before));
+    } else if (several && (charge.final || workerLost)) {
+        // Out of attempts, or deadly: the halves are tried apart, each item keeping its count.
+        const qint64 middle = task.begin + (task.end - task.begin) / 2;
+        pieces.push_back(piece(task, task.begin, middle, task.attempts));
+        pieces.push_back(piece(task, middle, task.end, task.attempts));
+    }
+    if (!pieces.empty()) {
+        report.final = givenUp.has_value(); // the item given up; the rest retried
+        QStringList parts;
+        for (const Task &p : pieces)
+            parts << (p.end - p.begin == 1 ? u"item %1"_s.arg(p.begin)
+                                           : u"items %1 to %2"_s.arg(p.begin).arg(p.end - 1));
+        report.message +=
+            (givenUp ? u" (item %1 given up; retried as "_s.arg(givenUp->begin) : u" (retried as "_s) +
+            parts.join(u", "_s) + u")"_s;
+        Q_EMIT errorReported(report);
+        // The suspect first: on a careful successor it runs alone, and a death then names it.
+        std::stable_sort(pieces.begin(), pieces.end(),
+                         [](const Task &a, const Task &b) { return a.attempts > b.attempts; });
+        if (retryQueue == &m_retry)
+            retryQueue->insert(retryQueue->end(), pieces.begin(), pieces.end());
+        else
+            retryQueue->insert(retryQueue->begin(), pieces.begin(), pieces.end());
+        if (givenUp)
+            giveUp(*givenUp);
+        if (!m_finished)
+            dispatchAll();
+        return;
+    }
     report.final = charge.final;
     Q_EMIT errorReported(report);
     if (!report.final) {
@@ -520,8 +577,13 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
         dispatchAll(); // a retry in the shared queue goes to whichever worker has room
         return;
     }
-    // Quarantined: the run goes on without it; the report above carries its input range and last trace.
-    // Halting: nothing new is handed out from here on, not even when the delivery below moves the window.
+    giveUp(task);
+}
+
+void Scheduler::giveUp(const Task &task)
+{
+    // The run goes on without these items; the report before carries their range and last trace. Halting:
+    // nothing new is handed out from here on, not even when the delivery below moves the window.
     m_progress.taskFailed();
     m_faults.quarantined();
     complete(task, std::nullopt);
@@ -541,7 +603,8 @@ void Scheduler::complete(const Task &task, std::optional<QCborValue> value)
             halt(RunStatus::Failed); // bad input: nothing after it matters
         return;
     }
-    const bool moved = m_delivery.take(task.id, task.begin, task.end, std::move(value), *m_reducer);
+    const bool moved = m_delivery.take(task.order, task.wholeBegin, task.wholeEnd, task.begin, task.end,
+                                       std::move(value), *m_reducer);
     if (m_reducer->failed())
         return halt(RunStatus::Failed); // bad input: nothing after it matters
     if (moved)

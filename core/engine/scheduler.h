@@ -87,10 +87,13 @@ Q_SIGNALS:
 
 private:
     struct Task {
-        qint64 id = 0;
+        qint64 id = 0;    // on the wire: unique among the run's tasks and pieces
+        qint64 order = 0; // the planned task it is or is a piece of: delivery order, reports
         qint64 begin = 0;
         qint64 end = 0;
-        int attempts = 0;
+        qint64 wholeBegin = 0; // the planned task's items: delivery waits until all of them are in
+        qint64 wholeEnd = 0;
+        int attempts = 0; // failed attempts at these items (a piece inherits its parent's)
     };
     struct Slot {
         std::deque<Task> assigned; // front: running; the rest: prefetched
@@ -138,7 +141,13 @@ private:
     void renewWorker(int slot, const StopPlan &how);
     void send(int slot, MessageType type, QCborMap body);
     void complete(const Task &task, std::optional<QCborValue> value);
-    void failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue);
+    // Charges the task for a failed attempt and retries it, gives it up (a single item out of attempts),
+    // or splits it (item-level fault isolation): around the item the worker named, else in halves when
+    // the attempts are out or the attempt killed its worker (`workerLost`), so that exactly the failing
+    // items end up given up and every other item is computed.
+    void failAttempt(Task task, ErrorReport report, std::deque<Task> *retryQueue, bool workerLost = false);
+    Task piece(const Task &parent, qint64 begin, qint64 end, int attempts);
+    void giveUp(const Task &task); // out of attempts: quarantined, delivered as a gap
     void halt(RunStatus status);
     void checkFinished();
 
@@ -158,6 +167,7 @@ private:
 
     std::vector<Slot> m_slots;
     std::deque<Task> m_retry; // failed attempts whose worker lives on: retried by any worker
+    qint64 m_nextPieceId = 0; // wire ids of pieces, past every planned task's
     RunProgress m_progress;
     bool m_finished = false;
     std::unique_ptr<EngineClock> m_ownClock;

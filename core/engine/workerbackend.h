@@ -35,6 +35,7 @@ struct WorkerLoss {
     // trace. Without it, the backend does not know which of the tasks in hand the worker was on.
     bool selfReported = false;
     qint64 task = -1;
+    qint64 item = -1; // the item of that task the job was on, when it said (TaskContext::atItem)
     QString stage;
     QString trace;
     QStringList logTail; // the worker's last stderr lines

@@ -245,6 +245,7 @@ void WorkerProcess::fail(WorkerLoss loss)
     if (const std::optional<CrashNote> note = parseCrashNote(m_stderrTail)) {
         loss.selfReported = true;
         loss.task = note->task;
+        loss.item = note->item;
         loss.stage = note->stage;
         loss.trace = note->trace;
     }

@@ -81,6 +81,13 @@ public:
         if (m_progress)
             m_progress(doneInTask);
     }
+    // Jobs that take their items one at a time call this as they start each one: a crash then names the item
+    // (the worker's crash note), and the scheduler retries exactly that item alone. One relaxed store.
+    void atItem(qint64 item) const
+    {
+        if (m_item)
+            m_item->store(item, std::memory_order_relaxed);
+    }
     // Jobs return early (any partial value) when this becomes true; the result is then discarded.
     bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
 
@@ -95,6 +102,7 @@ public:
     void setProgressSink(std::function<void(qint64)> sink) { m_progress = std::move(sink); }
     void setRawSink(std::function<void(const QByteArray &)> sink) { m_rawSink = std::move(sink); }
     void setCancelFlag(const std::atomic_bool *flag) { m_cancel = flag; }
+    void setItemMarker(std::atomic<qint64> *marker) { m_item = marker; }
 
 private:
     QVariantMap m_params;
@@ -105,6 +113,7 @@ private:
     std::function<void(qint64)> m_progress;
     std::function<void(const QByteArray &)> m_rawSink;
     const std::atomic_bool *m_cancel = nullptr;
+    std::atomic<qint64> *m_item = nullptr;
 };
 
 // What a reducer hands over at the end of a run: the result map (the --json "result") and what an output

@@ -202,6 +202,7 @@ public:
         for (qint64 i = begin; i < end; ++i) {
             if (delay > 0)
                 QThread::msleep(static_cast<unsigned long>(delay));
+            context.atItem(i);
             plan.failIfDue(context, u"task"_s, TaskInfo{context.task().id, i, i + 1, context.task().attempt});
             sum += i + 1;
             context.reportProgress(i - begin + 1);

@@ -12,12 +12,16 @@ namespace brigade {
 std::optional<CrashNote> parseCrashNote(const QStringList &stderrTail)
 {
     static const QRegularExpression marker(QLatin1StringView(CrashMarker) +
-                                           uR"( \S+ in task (-?\d+) at stage (\S+))"_s);
+                                           uR"( \S+ in task (-?\d+)(?: item (\d+))? at stage (\S+))"_s);
     for (qsizetype i = 0; i < stderrTail.size(); ++i) {
         const auto match = marker.match(stderrTail[i]);
         if (!match.hasMatch())
             continue;
-        CrashNote note{match.captured(1).toLongLong(), match.captured(2), {}};
+        CrashNote note;
+        note.task = match.captured(1).toLongLong();
+        if (match.hasCaptured(2))
+            note.item = match.captured(2).toLongLong();
+        note.stage = match.captured(3);
         const qsizetype begin = stderrTail.indexOf(QString::fromLatin1(SymbolizedBegin), i);
         const qsizetype end = stderrTail.indexOf(QString::fromLatin1(SymbolizedEnd), std::max(begin, i));
         if (begin >= 0 && end > begin)

@@ -28,7 +28,8 @@ constexpr const char *crashStageName(CrashStage stage)
     return "idle";
 }
 
-// The note's lines: "<CrashMarker> SIGSEGV in task 12 at stage task", the raw frames, then the symbolized
+// The note's lines: "<CrashMarker> SIGSEGV in task 12 item 57 at stage task" (" item N" only when the job
+// said which item it was on, TaskContext::atItem), the raw frames, then the symbolized
 // frames between SymbolizedBegin and SymbolizedEnd when the symbolizer could run.
 inline constexpr char CrashMarker[] = "brigade-worker: fatal signal";
 inline constexpr char SymbolizedBegin[] = "brigade-worker: backtrace:";
@@ -37,6 +38,7 @@ inline constexpr char SymbolizedEnd[] = "brigade-worker: end of backtrace";
 // What a crash note says about a death.
 struct CrashNote {
     qint64 task = -1; // the task the worker was on; -1 while idle
+    qint64 item = -1; // the item of the task it was on, when the job said; -1: not known
     QString stage;    // attach, task, after-result; empty while idle
     QString trace;    // symbolized frames, innermost first; the raw ones if the symbolizer could not run
 };

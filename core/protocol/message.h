@@ -51,6 +51,7 @@ inline constexpr QLatin1StringView Trace{"trace"};
 inline constexpr QLatin1StringView Text{"text"};
 inline constexpr QLatin1StringView Attempt{"attempt"};
 inline constexpr QLatin1StringView Stage{"stage"};
+inline constexpr QLatin1StringView Item{"item"}; // Error: the item of the task the job was on, when known
 // Attach: whether the job writes the run's --output, and the job catalogue the parent looked the job up
 // in (the worker must have the same one); in its "dataset" map, the segments to map.
 inline constexpr QLatin1StringView Output{"output"};

@@ -11,6 +11,8 @@ namespace brigade {
 QString ErrorReport::summary() const
 {
     QString where = taskId >= 0 ? u"task %1 [%2, %3)"_s.arg(taskId).arg(begin).arg(end) : u"worker"_s;
+    if (item >= 0)
+        where += u" at item %1"_s.arg(item);
     QString text = kind + u" in "_s + where;
     if (pid > 0)
         text += u", pid %1"_s.arg(pid);
@@ -41,6 +43,8 @@ QCborMap ErrorReport::toCbor() const
     map.insert(u"task"_s, taskId);
     map.insert(u"begin"_s, begin);
     map.insert(u"end"_s, end);
+    if (item >= 0)
+        map.insert(u"item"_s, item);
     if (!input.isEmpty())
         map.insert(u"input"_s, input);
     map.insert(u"pid"_s, pid);
@@ -60,7 +64,9 @@ QList<std::pair<qint64, qint64>> givenUpRanges(const QList<ErrorReport> &reports
 {
     QList<std::pair<qint64, qint64>> ranges;
     for (const ErrorReport &report : reports)
-        if (report.final && report.taskId >= 0 && report.begin >= 0 && report.end > report.begin)
+        if (report.final && report.taskId >= 0 && report.item >= 0)
+            ranges.append({report.item, report.item + 1}); // the item given up out of its attempt's range
+        else if (report.final && report.taskId >= 0 && report.begin >= 0 && report.end > report.begin)
             ranges.append({report.begin, report.end});
     std::sort(ranges.begin(), ranges.end());
     ranges.erase(std::unique(ranges.begin(), ranges.end()), ranges.end());

@@ -37,6 +37,7 @@ struct ErrorReport {
     qint64 taskId = -1;
     qint64 begin = -1; // the task's input range of items [begin, end)
     qint64 end = -1;
+    qint64 item = -1; // the item the job was on when it failed (in [begin, end)), when the worker knew it
     QString input; // what the range stands for, for a person: "rows 201–400 of data.csv"; set by the parent
     qint64 pid = 0;
     int attempt = 0;    // 1 for the first attempt
@@ -52,8 +53,8 @@ struct ErrorReport {
     QCborMap toCbor() const;
 };
 
-// The item ranges [begin, end) of the tasks a run gave up (final reports of a task with a range), sorted and
-// without repeats: what "retry failed tasks" runs again.
+// The item ranges [begin, end) a run gave up (final reports: the named item, else the attempt's range),
+// sorted and without repeats: what "retry failed items" runs again.
 QList<std::pair<qint64, qint64>> givenUpRanges(const QList<ErrorReport> &reports);
 
 } // namespace brigade

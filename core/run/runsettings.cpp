@@ -125,8 +125,9 @@ QList<RunSettingSpec> makeSpecs()
     s.minimum = qint64(1);
     s.zeroIsAuto = true; // 0: one per core
     s.valueName = u"N"_s;
-    s.help = u"Number of worker processes"_s;
-    s.rule = u"must be at least 1"_s;
+    s.maximum = qint64(MaxWorkers);
+    s.help = u"Number of worker processes (at most %1)"_s.arg(MaxWorkers);
+    s.rule = u"must be 1 to %1"_s.arg(MaxWorkers);
     s.label = u"&Workers:"_s;
     s.formName = u"workers"_s;
     s.accessibleName = u"Workers"_s;
@@ -193,7 +194,8 @@ QList<RunSettingSpec> makeSpecs()
     s.formSuffix = u" s"_s;
     s.valueName = u"SECONDS"_s;
     s.help = u"A task running longer is stopped and tried again; 0 for no limit"_s;
-    s.rule = u"must be a number of seconds, 0 for none"_s;
+    s.leastNonZero = 0.001; // below a millisecond a timer cannot tell it from none
+    s.rule = u"must be 0 (none) or at least 0.001 seconds"_s;
     s.label = u"&Timeout:"_s;
     s.formName = u"timeout"_s;
     s.accessibleName = u"Task timeout"_s;
@@ -274,6 +276,8 @@ bool inRange(const RunSettingSpec &spec, const QVariant &value)
     if (spec.minimum.isValid() && x < spec.minimum.toDouble())
         return false;
     if (spec.maximum.isValid() && x > spec.maximum.toDouble())
+        return false;
+    if (x != 0 && std::abs(x) < spec.leastNonZero)
         return false;
     return std::isfinite(x);
 }

@@ -15,6 +15,10 @@
 
 namespace brigade {
 
+// The most workers a run may have: each is a process with its own memory, and past a few hundred a machine
+// spends its time switching between them (and may refuse the fork).
+inline constexpr int MaxWorkers = 256;
+
 inline constexpr EnumName<BadRowPolicy> BadRowPolicyNames[] = {{BadRowPolicy::Error, u"error"},
                                                                {BadRowPolicy::Skip, u"skip"}};
 
@@ -45,11 +49,12 @@ struct RunSettingSpec {
     // command line and the form say it (empty: a request may hold 0, a user cannot give it).
     bool zeroIsAuto = false;
     QString autoWord;
-    QString zeroText;       // the form's name for 0 when 0 is in range ("none")
-    QStringList choices;    // Choice: the names
-    QStringList choiceHelp; // Choice: what each name does (help and the form's items)
-    QString negation;       // Bool: the opposite switch ("unordered")
-    QString valueName;      // in the help: N, SECONDS, SIZE
+    QString zeroText;        // the form's name for 0 when 0 is in range ("none")
+    double leastNonZero = 0; // Double: a value other than 0 must be at least this (a timeout of 1 ms)
+    QStringList choices;     // Choice: the names
+    QStringList choiceHelp;  // Choice: what each name does (help and the form's items)
+    QString negation;        // Bool: the opposite switch ("unordered")
+    QString valueName;       // in the help: N, SECONDS, SIZE
     QString help;
     QString rule; // what a valid value is, for the validation's message ("must be 0 or more")
     SettingPlace place = SettingPlace::Form;

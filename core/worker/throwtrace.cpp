@@ -24,6 +24,7 @@ namespace {
 
 thread_local std::optional<boost::stacktrace::stacktrace> t_lastThrow;
 std::atomic<qint64> g_crashTask{-1};
+std::atomic<qint64> g_crashItem{-1}; // the item the job said it is on (TaskContext::atItem); -1: unknown
 std::atomic<int> g_crashStage{0};
 std::atomic<int> g_fatalSignal{0};
 char g_selfExe[4096];
@@ -95,6 +96,11 @@ void onFatalSignal(int sig)
         writeText("-1");
     else {
         formatNumber(number, quint64(task), 10);
+        writeText(number);
+    }
+    if (const qint64 item = g_crashItem.load(); item >= 0 && task >= 0) {
+        writeText(" item ");
+        formatNumber(number, quint64(item), 10);
         writeText(number);
     }
     writeText(" at stage ");
@@ -235,7 +241,13 @@ void installCrashHandler()
 void setCrashContext(qint64 taskId, CrashStage stage)
 {
     g_crashTask.store(taskId, std::memory_order_relaxed);
+    g_crashItem.store(-1, std::memory_order_relaxed);
     g_crashStage.store(int(stage), std::memory_order_relaxed);
+}
+
+std::atomic<qint64> *crashItemMarker()
+{
+    return &g_crashItem;
 }
 
 int symbolizeForeignStack(qint64 pid, const QStringList &addresses)

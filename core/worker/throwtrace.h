@@ -5,7 +5,9 @@
 #include "core/protocol/crashnote.h"
 
 #include <QString>
+
 #include <QStringList>
+#include <atomic>
 
 namespace brigade {
 
@@ -20,6 +22,8 @@ void installCrashHandler();
 // What the crash handler names in its note (core/protocol/crashnote.h): the task (-1 while idle) and the
 // stage.
 void setCrashContext(qint64 taskId, CrashStage stage);
+// Where a job marks the item it is on (TaskContext::atItem), for the crash note; reset by setCrashContext.
+std::atomic<qint64> *crashItemMarker();
 
 // The --symbolize mode: symbolizes addresses of the (crashing, still alive) process `pid` by mapping them
 // to module offsets through /proc/PID/maps and resolving those in this process's copy of the same modules.

@@ -319,6 +319,7 @@ private:
             send(MessageType::Progress, {{field::Id, task.id}, {field::Done, done}});
         });
         context.setCancelFlag(&m_cancel);
+        context.setItemMarker(crashItemMarker());
         context.setRawSink([this](const QByteArray &bytes) { m_outbox.writeRaw(bytes); });
 
         if (!m_initialized) {
@@ -356,19 +357,23 @@ private:
         } catch (...) {
             message = u"unknown exception"_s;
         }
+        const qint64 item = crashItemMarker()->load(std::memory_order_relaxed); // before the reset below
         setCrashContext(-1, CrashStage::Idle);
-        sendError(id, errorKindName(ErrorKind::Exception), stage, message, lastThrowTrace());
+        sendError(id, errorKindName(ErrorKind::Exception), stage, message, lastThrowTrace(), item);
         return false;
     }
 
     void sendError(qint64 id, const QString &kind, CrashStage stage, const QString &message,
-                   const QString &trace)
+                   const QString &trace, qint64 item = -1)
     {
-        send(MessageType::Error, {{field::Id, id},
-                                  {field::Kind, kind},
-                                  {field::Stage, QString::fromLatin1(crashStageName(stage))},
-                                  {field::Message, message},
-                                  {field::Trace, trace}});
+        QCborMap body{{field::Id, id},
+                      {field::Kind, kind},
+                      {field::Stage, QString::fromLatin1(crashStageName(stage))},
+                      {field::Message, message},
+                      {field::Trace, trace}};
+        if (item >= 0)
+            body.insert(field::Item, item);
+        send(MessageType::Error, body);
     }
 
     void send(MessageType type, const QCborMap &body) { m_outbox.send(type, body); }

@@ -149,6 +149,23 @@ void FakeBackend::answer(int worker, int count)
         results = {};
     };
     for (const FakeTask &t : done) {
+        if (const qint64 item = m_crashesAt ? m_crashesAt(t) : -1; item >= 0) {
+            flush(); // what it had sent before it died
+            crash(worker, t.id, m_noteItem ? item : -1);
+            return;
+        }
+        if (const qint64 item = m_throwsAt ? m_throwsAt(t) : -1; item >= 0) {
+            flush();
+            Q_EMIT messageReceived(worker,
+                                   Message{MessageType::Error,
+                                           {{field::Id, t.id},
+                                            {field::Kind, u"exception"_s},
+                                            {field::Stage, u"task"_s},
+                                            {field::Message, u"injected failure at item %1"_s.arg(item)},
+                                            {field::Trace, u"#0 fakeThrow"_s},
+                                            {field::Item, item}}});
+            continue;
+        }
         if (m_throws && m_throws(t)) { // the results before it go first, as from the real worker
             flush();
             Q_EMIT messageReceived(worker,
@@ -180,7 +197,7 @@ void FakeBackend::throwIn(int worker, qint64 id, const QString &stage)
                                             {field::Trace, u"#0 fakeThrow"_s}}});
 }
 
-void FakeBackend::crash(int worker, std::optional<qint64> notedTask)
+void FakeBackend::crash(int worker, std::optional<qint64> notedTask, qint64 notedItem)
 {
     Worker &w = m_workers[size_t(worker)];
     w.lost = true;
@@ -194,6 +211,7 @@ void FakeBackend::crash(int worker, std::optional<qint64> notedTask)
     if (notedTask) {
         loss.selfReported = true;
         loss.task = *notedTask;
+        loss.item = notedItem;
         loss.stage = *notedTask >= 0 ? u"task"_s : QString();
         loss.trace = u"#0 fakeCrash"_s;
         loss.logTail = {

@@ -60,6 +60,15 @@ public:
     void setCanReplace(bool can) { m_canReplace = can; }
     // Tasks for which this says true throw instead of giving a result, when answered.
     void setThrows(std::function<bool(const FakeTask &)> throws) { m_throws = std::move(throws); }
+    // Per task, the item at which it fails when answered (-1: none), as a job that marks its items would:
+    // it throws, naming the item in its Error; or it kills its worker, whose crash note names the task and,
+    // with `noteItem`, the item.
+    void setThrowsAt(std::function<qint64(const FakeTask &)> at) { m_throwsAt = std::move(at); }
+    void setCrashesAt(std::function<qint64(const FakeTask &)> at, bool noteItem)
+    {
+        m_crashesAt = std::move(at);
+        m_noteItem = noteItem;
+    }
 
     void start(int count) override;
     int size() const override { return int(m_workers.size()); }
@@ -75,7 +84,7 @@ public:
     // The worker reports an exception in the held task `id`.
     void throwIn(int worker, qint64 id, const QString &stage = QStringLiteral("task"));
     // The worker dies of SIGSEGV; with `notedTask`, its crash note names that task (-1: between tasks).
-    void crash(int worker, std::optional<qint64> notedTask = std::nullopt);
+    void crash(int worker, std::optional<qint64> notedTask = std::nullopt, qint64 notedItem = -1);
     // The worker stops answering (settle() passes it by) until replaced.
     void hang(int worker) { m_workers[size_t(worker)].hung = true; }
     void resume(int worker) { m_workers[size_t(worker)].hung = false; }
@@ -114,6 +123,9 @@ private:
     Compute m_compute;
     std::function<qint64(const FakeTask &)> m_taskNs;
     std::function<bool(const FakeTask &)> m_throws;
+    std::function<qint64(const FakeTask &)> m_throwsAt;
+    std::function<qint64(const FakeTask &)> m_crashesAt;
+    bool m_noteItem = false;
     bool m_canReplace = true;
     qint64 m_nextPid = 1000;
     QList<FakeTask> m_sent;

@@ -1,0 +1,15 @@
+// OutputGuard: an output may never destroy an input. Refuses, before a run starts, an output file that is
+// the input itself (the same file by device and inode: through a symlink, a hard link, `.` or `..`) or lies
+// inside an input folder.
+#pragma once
+
+#include "core/base/result.h"
+
+#include <QString>
+
+namespace brigade {
+
+// `flag` names the option in the message ("--output").
+Result<void> checkOutputSparesInput(const QString &flag, const QString &output, const QString &input);
+
+} // namespace brigade

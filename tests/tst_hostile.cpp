@@ -1,0 +1,151 @@
+// Hostile input, through the real CLI: sizes that overflow or exceed the machine, worker counts and
+// timeouts out of range, outputs that would destroy their input. Each case has a deadline (runBrigade
+// kills a CLI that outlives it and fails the test), gets exit 2 with a message that names the flag or
+// file and the reason, writes nothing, and leaves no process or segment of its own.
+#include "helpers/cliprocess.h"
+#include "helpers/procfs.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace testhelpers;
+
+namespace {
+
+QByteArray digestOf(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+// A small float64 .npy of 8 values.
+void writeNpy(const QString &path)
+{
+    QByteArray header = "{'descr': '<f8', 'fortran_order': False, 'shape': (8,), }";
+    while ((10 + header.size() + 1) % 64 != 0)
+        header += ' ';
+    header += '\n';
+    QByteArray bytes = QByteArray("\x93NUMPY\x01\x00", 8);
+    bytes += char(header.size() & 0xff);
+    bytes += char(header.size() >> 8);
+    bytes += header;
+    for (int i = 0; i < 8; ++i) {
+        const double v = i + 0.5;
+        bytes += QByteArray(reinterpret_cast<const char *>(&v), sizeof v);
+    }
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+}
+
+} // namespace
+
+class TestHostile final : public QObject
+{
+    Q_OBJECT
+
+    // Exit 2 within the deadline, saying `reason`, leaving nothing of its own behind.
+    static void refused(const QStringList &args, const QByteArray &reason, int deadlineMs = 20000)
+    {
+        const Ran ran = runBrigade(args, deadlineMs);
+        QVERIFY2(ran.exitCode == 2,
+                 qPrintable(u"exit %1: %2"_s.arg(ran.exitCode).arg(QString::fromUtf8(ran.err))));
+        QVERIFY2(ran.err.contains(reason), ran.err.constData());
+        QVERIFY(workerChildrenOf(ran.pid, true).isEmpty());
+        QVERIFY2(segmentsOf(ran.pid).isEmpty(), qPrintable(segmentsOf(ran.pid).join(u' ')));
+    }
+
+private Q_SLOTS:
+    // Sizes: overflowing products, tables larger than the machine, columns without end. Checked before
+    // anything is allocated: no crash, no hang, no memory exhausted.
+    void sizesThatOverflowOrExceedTheMachine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("reason");
+        QTest::newRow("rows * cols overflows")
+            << QStringList{u"--rows"_s, u"9223372036854775807"_s, u"--cols"_s, u"2"_s}
+            << QByteArray("too large");
+        QTest::newRow("rows * 8 bytes overflows")
+            << QStringList{u"--rows"_s, u"4611686018427387904"_s} << QByteArray("too large");
+        QTest::newRow("more than the machine's memory")
+            << QStringList{u"--rows"_s, u"10000000000000"_s, u"--cols"_s, u"3"_s}
+            << QByteArray("more than this machine's memory");
+        QTest::newRow("columns without end")
+            << QStringList{u"--rows"_s, u"10"_s, u"--cols"_s, u"1000000000000"_s} << QByteArray("--cols");
+    }
+    void sizesThatOverflowOrExceedTheMachine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, reason);
+        refused(QStringList{u"run"_s, u"stats"_s} + args, reason);
+    }
+
+    // Settings out of their documented range are usage errors, never taken as something else.
+    void settingsOutOfRange_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("reason");
+        QTest::newRow("100000 workers")
+            << QStringList{u"--workers"_s, u"100000"_s} << QByteArray("--workers: must be 1 to 256");
+        QTest::newRow("a timeout below a millisecond")
+            << QStringList{u"--timeout"_s, u"0.0001"_s}
+            << QByteArray("--timeout: must be 0 (none) or at least 0.001");
+    }
+    void settingsOutOfRange()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, reason);
+        refused(QStringList{u"run"_s, u"primes"_s, u"--end"_s, u"1000"_s} + args, reason);
+    }
+
+    // An output that resolves to the input, however it is spelt, or into an input folder, is refused before
+    // the run starts; the input is untouched.
+    void outputsThatWouldDestroyTheInput()
+    {
+        QTemporaryDir dir;
+        const QString npy = dir.filePath(u"d.npy"_s);
+        writeNpy(npy);
+        const QByteArray before = digestOf(npy);
+        QVERIFY(!before.isEmpty());
+        QVERIFY(QFile::link(npy, dir.filePath(u"link.npy"_s)));
+        QVERIFY(QDir(dir.path()).mkdir(u"sub"_s));
+        QCOMPARE(::link(QFile::encodeName(npy).constData(),
+                        QFile::encodeName(dir.filePath(u"hard.npy"_s)).constData()),
+                 0);
+        const QStringList aliases{npy, dir.filePath(u"link.npy"_s), dir.filePath(u"hard.npy"_s),
+                                  dir.filePath(u"sub/../d.npy"_s), dir.filePath(u"./d.npy"_s)};
+        for (const QString &output : aliases)
+            refused({u"run"_s, u"scale"_s, u"--input"_s, npy, u"--output"_s, output}, "is the input file");
+        QCOMPARE(digestOf(npy), before);
+        // The same spelt differently in the input, through the symlink.
+        refused({u"run"_s, u"scale"_s, u"--input"_s, dir.filePath(u"link.npy"_s), u"--output"_s, npy},
+                "is the input file");
+        QCOMPARE(digestOf(npy), before);
+        // A genuinely different file is written.
+        const Ran ok =
+            runBrigade({u"run"_s, u"scale"_s, u"--input"_s, npy, u"--output"_s, dir.filePath(u"out.npy"_s)});
+        QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        QCOMPARE(digestOf(npy), before);
+    }
+
+    void outputFolderInsideTheInputFolder()
+    {
+        QTemporaryDir dir;
+        const QString images = dir.filePath(u"images"_s);
+        QVERIFY(QDir(dir.path()).mkdir(u"images"_s));
+        for (const QString &outputDir : {images, images + u"/thumbs"_s, images + u"/."_s})
+            refused({u"run"_s, u"image-pipeline"_s, u"--input"_s, images, u"--output-dir"_s, outputDir},
+                    "inside the input folder");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHostile)
+#include "tst_hostile.moc"
