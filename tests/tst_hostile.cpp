@@ -94,10 +94,11 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QByteArray>("reason");
         QTest::newRow("100000 workers")
-            << QStringList{u"--workers"_s, u"100000"_s} << QByteArray("--workers: must be 1 to 256");
+            << QStringList{u"--workers"_s, u"100000"_s}
+            << QByteArray("--workers: \"100000\" is not a valid value: must be 1 to 256");
         QTest::newRow("a timeout below a millisecond")
             << QStringList{u"--timeout"_s, u"0.0001"_s}
-            << QByteArray("--timeout: must be 0 (none) or at least 0.001");
+            << QByteArray("--timeout: \"0.0001\" is not a valid value: must be 0 (none) or at least 0.001");
     }
     void settingsOutOfRange()
     {
@@ -141,7 +142,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString images = dir.filePath(u"images"_s);
         QVERIFY(QDir(dir.path()).mkdir(u"images"_s));
-        for (const QString &outputDir : {images, images + u"/thumbs"_s, images + u"/."_s})
+        for (const QString &outputDir : QStringList{images, images + u"/thumbs"_s, images + u"/."_s})
             refused({u"run"_s, u"image-pipeline"_s, u"--input"_s, images, u"--output-dir"_s, outputDir},
                     "inside the input folder");
     }

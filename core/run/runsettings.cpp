@@ -348,8 +348,12 @@ Result<QVariant> parseRunSetting(const RunSettingSpec &spec, const QString &text
         break;
     }
     }
-    if (!ok || !inRange(spec, value))
+    if (!ok)
         return invalid;
+    if (!inRange(spec, value)) // a number, but not one the setting takes: say which it takes
+        return spec.rule.isEmpty()
+                   ? invalid
+                   : usageFailure(u"--%1: \"%2\" is not a valid value: %3"_s.arg(spec.name, text, spec.rule));
     return value;
 }
 
