@@ -603,6 +603,42 @@ private Q_SLOTS:
         }
     }
 
+    // In-place runs: every task a lost worker held has its rows put back (the undo area knows which one it
+    // had saved) before any of them is sent again; a timed-out task only once its worker is killed, at once.
+    void rowsGoBackBeforeTheRetry()
+    {
+        SchedulerSettings settings = fixedChunks(4);
+        settings.timeoutMs = 1000;
+        Rig rig(1, 16, settings);
+        QList<std::pair<int, qint64>> restored;
+        qsizetype sentWhenRestored = -1;
+        int replacedWhenRestored = -1;
+        rig.scheduler->setRestoreRows([&](int slot, qint64 task) {
+            restored.append({slot, task});
+            sentWhenRestored = rig.backend.sent().size();
+            replacedWhenRestored = rig.backend.replacements();
+        });
+        rig.backend.ready(0);
+        const QList<FakeTask> held = rig.backend.sent();
+        QVERIFY(held.size() >= 2); // the running task and prefetched ones
+        rig.backend.crash(0);
+        QCOMPARE(restored.size(), held.size());
+        for (qsizetype i = 0; i < held.size(); ++i)
+            QCOMPARE(restored[i], (std::pair<int, qint64>{0, held[i].id}));
+        QCOMPARE(sentWhenRestored, held.size()); // nothing sent again before
+        restored.clear();
+        rig.backend.ready(0);
+        const FakeTask front = rig.backend.sent().at(held.size());
+        rig.clock.advance(1000);
+        QCOMPARE(restored, (QList<std::pair<int, qint64>>{{0, front.id}}));
+        QCOMPARE(replacedWhenRestored, 2); // after the kill
+        QCOMPARE(rig.backend.replacePlans().last().actions.first().step, StopStep::Kill);
+        rig.settle();
+        QCOMPARE(rig.status, RunStatus::Ok);
+        QCOMPARE(rig.sum(), sumBelow(16));
+        QCOMPARE(timesComputed(rig.backend.answered(), 16), QList<int>(16, 1));
+    }
+
     void workersThatNeverStartEndTheRun()
     {
         Rig rig(1, 10, fixedChunks());

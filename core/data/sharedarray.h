@@ -102,6 +102,9 @@ public:
     const QStringList &readerNotes() const { return m_notes; }
     void setReaderNotes(QStringList notes) { m_notes = std::move(notes); }
 
+    // The values as bytes, whatever their type (copies that need not know it).
+    char *bytes() { return base() + header()->dataOffset; }
+    const char *bytes() const { return base() + header()->dataOffset; }
     template<typename T> T *data()
     {
         Q_ASSERT(dtypeOf<T>() == dtype());

@@ -2,6 +2,7 @@
 #include "core/engine/jobrun.h"
 
 #include "core/data/dataset.h"
+#include "core/data/undoarea.h"
 #include "core/engine/runcontroller.h"
 #include "core/engine/scheduler.h"
 #include "core/engine/streaming.h"
@@ -57,6 +58,7 @@ private:
     std::optional<CsvChunks> m_chunks; // a streamed input: the workers read these chunks of the file
     StreamDecision m_stream;
     std::optional<SharedArray> m_output; // the job's output array, if it made one
+    std::optional<UndoArea> m_undo;      // in-place runs: each worker's copy of the rows it is changing
     WorkerBackend *m_backend = nullptr;
     Scheduler *m_scheduler = nullptr;
     QTimer *m_progressTimer = nullptr;
@@ -114,6 +116,16 @@ void RunEngine::run()
         dataset.insert(field::Key, m_data->key());
         dataset.insert(field::Writable, m_job->input() == InputUse::ReadWrite);
     }
+    if (m_data && m_job->input() == InputUse::ReadWrite && !m_data->isImageSet()) {
+        // A retry must see the values its first attempt saw: each worker saves a task's rows before it
+        // changes them, and a failed task's rows are put back (tasks are bounded by the area's size).
+        auto undo = UndoArea::create(*m_data, workers);
+        if (!undo)
+            return finish(RunStatus::Failed, undo.failure());
+        m_undo.emplace(std::move(undo).value());
+        dataset.insert(field::UndoKey, m_undo->key());
+        m_outcome.sharedBytes += m_undo->segmentBytes();
+    }
     if (m_output)
         dataset.insert(field::OutputKey, m_output->key());
     const QCborMap attach{{field::Run, g_nextRunId.fetch_add(1)},
@@ -138,6 +150,8 @@ void RunEngine::run()
                                m_request.maxTasksPerWorker};
     settings.onlyRanges.assign(m_request.onlyRanges.begin(), m_request.onlyRanges.end());
     settings.priorAttempts = m_request.priorAttempts;
+    if (m_undo)
+        settings.maxChunk = m_undo->rowsPerSlot();
     if (m_chunks) { // a chunk a task, delivered in order, a bounded number in flight
         settings.chunkSize = 1;
         settings.ordered = true;
@@ -149,6 +163,9 @@ void RunEngine::run()
     }
     m_scheduler =
         new Scheduler(m_backend, m_job->makeReducer(m_context), *items, settings, attach, nullptr, this);
+    if (m_undo)
+        m_scheduler->setRestoreRows(
+            [this](int slot, qint64 taskId) { m_undo->restore(slot, taskId, *m_data); });
     connect(m_scheduler, &Scheduler::errorReported, this, [this](ErrorReport report) {
         report.input = describeInput(report.begin, report.end);
         m_outcome.errors.append(report);
@@ -241,6 +258,7 @@ void RunEngine::abort()
         m_backend->stop(StopPlan::immediate());
     m_data.reset();
     m_output.reset();
+    m_undo.reset();
     m_done = true;
 }
 
@@ -286,6 +304,7 @@ void RunEngine::finish(RunStatus status, std::optional<Failure> failure)
     m_done = true;
     m_data.reset(); // the segments go before anyone hears the run is over
     m_output.reset();
+    m_undo.reset();
     m_outcome.status = status;
     m_outcome.failure = std::move(failure);
     m_outcome.elapsedSeconds = double(m_clock.nsecsElapsed()) / 1e9;

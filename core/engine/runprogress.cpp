@@ -27,11 +27,16 @@ void RunProgress::addSpan(const TaskSpan &span)
     m_spans.append(span);
 }
 
-void RunProgress::fill(ProgressSnapshot &snapshot) const
+void RunProgress::fill(ProgressSnapshot &snapshot, qint64 inFlight) const
 {
     snapshot.itemsDone = m_itemsDone;
     snapshot.tasksDone = m_tasksDone;
     snapshot.tasksFailed = m_tasksFailed;
+    const double done = double(std::min(snapshot.itemsTotal, m_itemsDone + inFlight));
+    if (snapshot.elapsedSeconds > 0 && done > 0) {
+        snapshot.itemsPerSecond = done / snapshot.elapsedSeconds;
+        snapshot.etaSeconds = double(snapshot.itemsTotal - qint64(done)) / snapshot.itemsPerSecond;
+    }
 }
 
 void RunProgress::takeSpans(ProgressSnapshot &snapshot)

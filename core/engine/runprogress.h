@@ -38,8 +38,9 @@ public:
     }
     const QList<double> &recoveryMs() const { return m_recoveryMs; }
 
-    // The counts into a snapshot.
-    void fill(ProgressSnapshot &snapshot) const;
+    // The counts, the rate and the time left into a snapshot that holds the total and the elapsed time;
+    // `inFlight`: items the busy workers report done in their running tasks.
+    void fill(ProgressSnapshot &snapshot, qint64 inFlight) const;
     // The spans ended since the previous call (and the number dropped) into a snapshot.
     void takeSpans(ProgressSnapshot &snapshot);
 

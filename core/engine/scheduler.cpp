@@ -1,5 +1,6 @@
 // Scheduler: coordinates the worker slots over TaskSource, OrderedDelivery, FaultPolicy and RunProgress.
 #include "core/engine/scheduler.h"
+#include "core/engine/tasksplit.h"
 
 #include "core/protocol/crashnote.h"
 
@@ -27,7 +28,7 @@ Scheduler::Scheduler(WorkerBackend *backend, std::unique_ptr<Reducer> reducer, q
     , m_backend(backend)
     , m_reducer(std::move(reducer))
     , m_settings(settings)
-    , m_source(items, settings.onlyRanges, settings.chunkSize, backend->size())
+    , m_source(items, settings.onlyRanges, settings.chunkSize, backend->size(), settings.maxChunk)
     , m_faults(settings.retries, settings.halt, settings.priorAttempts)
     , m_attachBody(std::move(attachBody))
     , m_ownClock(clock ? nullptr : std::make_unique<SteadyClock>())
@@ -82,7 +83,6 @@ ProgressSnapshot Scheduler::snapshot() const
 {
     ProgressSnapshot s;
     s.itemsTotal = m_source.items();
-    m_progress.fill(s);
     s.elapsedSeconds = double(elapsedNs()) / 1e9;
     qint64 inFlight = 0;
     for (const Slot &slot : m_slots) {
@@ -95,11 +95,7 @@ ProgressSnapshot Scheduler::snapshot() const
                                    elapsedNs() / 1'000'000, false});
         }
     }
-    const double done = double(std::min(m_source.items(), m_progress.itemsDone() + inFlight));
-    if (s.elapsedSeconds > 0 && done > 0) {
-        s.itemsPerSecond = done / s.elapsedSeconds;
-        s.etaSeconds = double(m_source.items() - qint64(done)) / s.itemsPerSecond;
-    }
+    m_progress.fill(s, inFlight);
     return s;
 }
 
@@ -147,7 +143,9 @@ void Scheduler::onReady(int slotIndex, const WorkerInfo &info)
     m_progress.workerReady(int(m_slots.size()), elapsedNs() / 1'000'000);
     if (m_finished)
         return;
-    send(slotIndex, MessageType::Attach, m_attachBody); // the pool initializer: once per run
+    QCborMap attach = m_attachBody; // the pool initializer: once per run
+    attach.insert(field::Slot, slotIndex);
+    send(slotIndex, MessageType::Attach, std::move(attach));
     dispatch(slotIndex);
     Q_EMIT progressChanged();
 }
@@ -382,17 +380,7 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
     slot.timeout->stop();
     if (m_finished)
         return;
-    ErrorReport report;
-    report.kind = errorKindName(loss.kind);
-    report.pid = loss.pid;
-    report.exitCode = loss.exitCode;
-    if (loss.signal > 0)
-        report.signalName = signalName(loss.signal);
-    report.message = loss.message;
-    report.stderrTail = loss.logTail;
-    report.trace = loss.trace;
-    report.stage = loss.stage;
-    report.item = loss.item;
+    ErrorReport report = lossReport(loss);
     if (FaultPolicy::hopeless(loss, wasReady, slot.deathsBeforeReady)) {
         if (loss.kind != ErrorKind::Start)
             report.message +=
@@ -406,6 +394,9 @@ void Scheduler::onLost(int slotIndex, const WorkerLoss &loss)
 
     std::deque<Task> tasks;
     tasks.swap(slot.assigned);
+    for (const Task &t : tasks) // the worker is gone: what it changed of the task it was on goes back
+        if (m_restoreRows)
+            m_restoreRows(slotIndex, t.id);
     // The running task pays for the death: the one the crash handler names (the worker may have run
     // tasks past the front whose results had not gone out yet), else the front. None does when the
     // handler says the crash struck outside of the tasks in hand (after the result of an earlier one).
@@ -455,8 +446,11 @@ void Scheduler::onTimeout(int slotIndex)
     report.pid = slot.view.pid;
     report.message = u"timed out after %1 s"_s.arg(double(m_settings.timeoutMs) / 1000.0);
     report.stderrTail = slot.logTail;
-    failAttempt(running, std::move(report), &slot.orphans, true);
-    replaceWorker(slotIndex, killPlan());
+    // An in-place task's worker is killed at once, before what it changed goes back and the task is retried.
+    replaceWorker(slotIndex, m_restoreRows ? StopPlan::immediate() : killPlan());
+    if (m_restoreRows)
+        m_restoreRows(slotIndex, running.id);
+    failAttempt(running, std::move(report), slot.gone ? &m_retry : &slot.orphans, true);
     checkFinished();
     Q_EMIT progressChanged();
 }
@@ -523,61 +517,36 @@ void Scheduler::failAttempt(Task task, ErrorReport report, std::deque<Task> *ret
     report.attempt = charge.attempt;
     if (report.item < task.begin || report.item >= task.end)
         report.item = -1; // not an item of this task: nothing to narrow by
-    const bool several = task.end - task.begin > 1;
-    std::vector<Task> pieces;    // in item order
-    std::optional<Task> givenUp; // the named item, when it is out of attempts
-    if (several && report.item >= 0) {
-        // The worker named the item: it alone is charged (retried, or given up when out of attempts); the
-        // items around it are not.
-        if (report.item > task.begin)
-            pieces.push_back(piece(task, task.begin, report.item, before));
-        Task item = piece(task, report.item, report.item + 1, task.attempts);
-        if (charge.final)
-            givenUp = item;
-        else
-            pieces.push_back(item);
-        if (report.item + 1 < task.end)
-            pieces.push_back(piece(task, report.item + 1, task.end, before));
-    } else if (several && (charge.final || workerLost)) {
-        // Out of attempts, or deadly: the halves are tried apart, each item keeping its count.
-        const qint64 middle = task.begin + (task.end - task.begin) / 2;
-        pieces.push_back(piece(task, task.begin, middle, task.attempts));
-        pieces.push_back(piece(task, middle, task.end, task.attempts));
-    }
-    if (!pieces.empty()) {
+    const TaskSplit split =
+        splitFailedTask(task.begin, task.end, report.item, before, task.attempts, charge.final, workerLost);
+    std::vector<Task> retried; // in item order, then the suspect first
+    std::optional<Task> givenUp;
+    if (split.splits()) {
+        for (const TaskPiece &p : split.retried)
+            retried.push_back(piece(task, p.begin, p.end, p.attempts));
+        if (split.givenUp)
+            givenUp = piece(task, split.givenUp->begin, split.givenUp->end, split.givenUp->attempts);
         report.final = givenUp.has_value(); // the item given up; the rest retried
-        QStringList parts;
-        for (const Task &p : pieces)
-            parts << (p.end - p.begin == 1 ? u"item %1"_s.arg(p.begin)
-                                           : u"items %1 to %2"_s.arg(p.begin).arg(p.end - 1));
-        report.message +=
-            (givenUp ? u" (item %1 given up; retried as "_s.arg(givenUp->begin) : u" (retried as "_s) +
-            parts.join(u", "_s) + u")"_s;
-        Q_EMIT errorReported(report);
+        report.message += split.describe();
         // The suspect first: on a careful successor it runs alone, and a death then names it.
-        std::stable_sort(pieces.begin(), pieces.end(),
+        std::stable_sort(retried.begin(), retried.end(),
                          [](const Task &a, const Task &b) { return a.attempts > b.attempts; });
-        if (retryQueue == &m_retry)
-            retryQueue->insert(retryQueue->end(), pieces.begin(), pieces.end());
+    } else {
+        report.final = charge.final;
+        if (report.final)
+            givenUp = task;
         else
-            retryQueue->insert(retryQueue->begin(), pieces.begin(), pieces.end());
-        if (givenUp)
-            giveUp(*givenUp);
-        if (!m_finished)
-            dispatchAll();
-        return;
+            retried.push_back(task);
     }
-    report.final = charge.final;
     Q_EMIT errorReported(report);
-    if (!report.final) {
-        if (retryQueue == &m_retry)
-            retryQueue->push_back(task);
-        else // a slot's orphans: the charged task runs first on the successor, alone if it is careful
-            retryQueue->push_front(task);
-        dispatchAll(); // a retry in the shared queue goes to whichever worker has room
-        return;
-    }
-    giveUp(task);
+    // A retry in the shared queue goes to whichever worker has room; a slot's orphans run first on the
+    // successor, alone if it is careful.
+    retryQueue->insert(retryQueue == &m_retry ? retryQueue->end() : retryQueue->begin(), retried.begin(),
+                       retried.end());
+    if (givenUp)
+        giveUp(*givenUp);
+    if (!m_finished && !retried.empty())
+        dispatchAll();
 }
 
 void Scheduler::giveUp(const Task &task)

@@ -20,6 +20,7 @@
 #include <QObject>
 
 #include <deque>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -38,6 +39,7 @@ struct SchedulerSettings {
     // Only these item ranges [begin, end) are split into tasks (a retry of failed tasks); empty: all items.
     std::vector<std::pair<qint64, qint64>> onlyRanges{};
     int priorAttempts = 0; // attempts an earlier run already made at these items: the count goes on
+    qint64 maxChunk = 0;   // items a task holds at most (an in-place run's undo area); 0: no bound
 };
 
 class Scheduler : public QObject
@@ -53,6 +55,11 @@ public:
 
     void start();
     void cancel();
+    // In-place runs: puts back the rows a task changed, if the slot's undo area holds that task. Called for
+    // the tasks a lost worker held, and for a timed-out task once its worker is killed, before they are
+    // retried.
+    using RestoreRows = std::function<void(int slot, qint64 taskId)>;
+    void setRestoreRows(RestoreRows restore) { m_restoreRows = std::move(restore); }
 
     ProgressSnapshot snapshot() const;
     // The snapshot with the task spans ended since the previous call: for the engine, the one caller.
@@ -168,6 +175,7 @@ private:
     std::vector<Slot> m_slots;
     std::deque<Task> m_retry; // failed attempts whose worker lives on: retried by any worker
     qint64 m_nextPieceId = 0; // wire ids of pieces, past every planned task's
+    RestoreRows m_restoreRows;
     RunProgress m_progress;
     bool m_finished = false;
     std::unique_ptr<EngineClock> m_ownClock;

@@ -36,9 +36,10 @@ std::vector<std::pair<qint64, qint64>> planRanges(qint64 items, std::vector<std:
 } // namespace
 
 TaskSource::TaskSource(qint64 items, std::vector<std::pair<qint64, qint64>> only, qint64 chunkSize,
-                       int workers)
+                       int workers, qint64 maxChunk)
     : m_ranges(planRanges(items, std::move(only)))
     , m_workers(std::max(workers, 1))
+    , m_maxChunk(maxChunk > 0 ? maxChunk : std::numeric_limits<qint64>::max())
 {
     for (const auto &[begin, end] : m_ranges)
         m_items += end - begin;
@@ -48,6 +49,7 @@ TaskSource::TaskSource(qint64 items, std::vector<std::pair<qint64, qint64>> only
         m_chunk = std::clamp<qint64>(m_items / (64 * m_workers), 1, ProbeChunk);
     else
         m_chunk = chunkSize;
+    m_chunk = std::min(m_chunk, m_maxChunk);
     for (const auto &[begin, end] : m_ranges)
         m_tasksTotal += (end - begin + m_chunk - 1) / m_chunk;
 }
@@ -93,8 +95,8 @@ void TaskSource::learn(qint64 items, qint64 ns)
     m_costNs = m_costNs * CostDecay + double(std::max<qint64>(ns, 1));
     m_costItems = m_costItems * CostDecay + double(items);
     const double target = double(TargetTaskNs) / (m_costNs / m_costItems);
-    m_chunk =
-        std::clamp<qint64>(qint64(std::min(target, 1e15)), 1, std::max<qint64>(m_chunk, items) * MaxGrowth);
+    m_chunk = std::min(m_maxChunk, std::clamp<qint64>(qint64(std::min(target, 1e15)), 1,
+                                                      std::max<qint64>(m_chunk, items) * MaxGrowth));
 }
 
 } // namespace brigade

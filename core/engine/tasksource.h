@@ -5,6 +5,7 @@
 
 #include <QtGlobal>
 
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -20,7 +21,9 @@ public:
     };
 
     // `chunkSize` 0: adaptive. `only`: the item ranges [begin, end) to split (clipped, merged); empty: all.
-    TaskSource(qint64 items, std::vector<std::pair<qint64, qint64>> only, qint64 chunkSize, int workers);
+    // `maxChunk`: no task holds more items (0: no bound), whatever the chunk size asked or learnt.
+    TaskSource(qint64 items, std::vector<std::pair<qint64, qint64>> only, qint64 chunkSize, int workers,
+               qint64 maxChunk = 0);
 
     // The duration adaptive chunking aims at: long enough that a task's messages cost nothing, short
     // enough that the workers end together and progress moves smoothly.
@@ -50,6 +53,7 @@ private:
     qint64 m_nextBegin = 0;
     qint64 m_nextId = 0;
     qint64 m_chunk = 1; // fixed, or the adaptive sizing's current steady size
+    qint64 m_maxChunk = std::numeric_limits<qint64>::max();
     bool m_adaptive = false;
     qint64 m_largestChunk = 0; // adaptive: the largest task handed out
     qint64 m_itemsIssued = 0;  // items in the tasks handed out so far

@@ -31,4 +31,20 @@ Result<WorkerBackend *> createBackend(const RunRequest &request, QObject *parent
                                                                                backendNames().join(u", "_s)));
 }
 
+ErrorReport lossReport(const WorkerLoss &loss)
+{
+    ErrorReport report;
+    report.kind = errorKindName(loss.kind);
+    report.pid = loss.pid;
+    report.exitCode = loss.exitCode;
+    if (loss.signal > 0)
+        report.signalName = signalName(loss.signal);
+    report.message = loss.message;
+    report.stderrTail = loss.logTail;
+    report.trace = loss.trace;
+    report.stage = loss.stage;
+    report.item = loss.item;
+    return report;
+}
+
 } // namespace brigade

@@ -44,6 +44,9 @@ struct WorkerLoss {
 // "SIGSEGV" for 11, and so on.
 QString signalName(int signal);
 
+// The error report a loss makes, before the scheduler says which task it charges.
+ErrorReport lossReport(const WorkerLoss &loss);
+
 class WorkerBackend : public QObject
 {
     Q_OBJECT

@@ -54,7 +54,8 @@ const TypeRules kRules[] = {
       {field::Params, Want::Map},
       {field::Dataset, Want::DatasetMap},
       {field::Output, Want::Bool},
-      {field::Catalogue, Want::String}}},
+      {field::Catalogue, Want::String},
+      {field::Slot, Want::Integer, false}}},
     {MessageType::Task, {{field::Run, Want::Integer}, {field::Tasks, Want::TaskList}}},
     {MessageType::Cancel, {}},
     {MessageType::Shutdown, {}},
@@ -70,6 +71,7 @@ const FieldRule kDatasetRules[] = {
     {field::Key, Want::String, false},
     {field::Writable, Want::Bool, false},
     {field::OutputKey, Want::String, false},
+    {field::UndoKey, Want::String, false},
 };
 
 // The first rule the map breaks, as "lacks field" or "has field ... of the wrong type"; empty: none.

@@ -59,6 +59,10 @@ inline constexpr QLatin1StringView Catalogue{"catalogue"};
 inline constexpr QLatin1StringView Key{"key"};
 inline constexpr QLatin1StringView Writable{"writable"};
 inline constexpr QLatin1StringView OutputKey{"output_key"};
+// In-place runs: the segment of undo areas, and (in Attach, beside "dataset") the worker's slot, whose
+// area it saves each task's rows into before changing them.
+inline constexpr QLatin1StringView UndoKey{"undo_key"};
+inline constexpr QLatin1StringView Slot{"slot"};
 // Flat arrays, a fixed number of entries per task (no container per task to allocate, encode and free).
 inline constexpr QLatin1StringView Tasks{"tasks"};     // Task: [id, begin, end, attempt, id, begin, ...]
 inline constexpr QLatin1StringView Results{"results"}; // Result: [id, value, ns, id, value, ns, ...]

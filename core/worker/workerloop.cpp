@@ -2,6 +2,7 @@
 #include "core/worker/workerloop.h"
 
 #include "core/data/sharedarray.h"
+#include "core/data/undoarea.h"
 #include "core/jobs/registry.h"
 #include "core/protocol/framing.h"
 #include "core/run/errorreport.h"
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -237,6 +239,8 @@ private:
         m_cancel.store(m_cancelledRun.load() >= m_run);
         m_data.reset();
         m_output.reset();
+        m_undo.reset();
+        m_slot = int(body.value(field::Slot).toInteger(-1));
         m_initialized = false;
         m_job = findJob(body.value(field::Job).toString());
         m_params = body.value(field::Params).toMap().toVariantMap();
@@ -285,6 +289,17 @@ private:
             }
             m_output.emplace(std::move(array).value());
         }
+        if (const QString undoKey = dataset.value(field::UndoKey).toString(); !undoKey.isEmpty()) {
+            auto area = UndoArea::attach(undoKey);
+            if (!area || m_slot < 0 || m_slot >= area->slots()) {
+                sendError(-1, errorKindName(ErrorKind::Attach), CrashStage::Attach,
+                          area ? u"slot %1 has no undo area"_s.arg(m_slot) : area.failure().describe(), {});
+                m_job = nullptr;
+                return;
+            }
+            m_undo.emplace(std::move(area).value());
+            m_undo->prefault();
+        }
     }
 
     void runTasks(const QCborMap &body)
@@ -328,8 +343,30 @@ private:
             m_initialized = true;
             start = Clock::now(); // the initializer's time is not the task's
         }
+        if (m_undo) {
+            // The rows are saved before they change, and kept until the parent has this task's result (a
+            // failure puts them back). The area is emptied only once the results of what it holds went out.
+            if (!m_undo->fits(m_slot, task.begin, task.end)) {
+                m_outbox.flush();
+                m_undo->clear(m_slot);
+            }
+            if (!m_undo->save(m_slot, task.id, *m_data, task.begin, task.end)) {
+                sendError(task.id, errorKindName(ErrorKind::Protocol), CrashStage::Task,
+                          u"task %1 (items %2 to %3) does not fit the undo area of %4 rows"_s.arg(task.id)
+                              .arg(task.begin)
+                              .arg(task.end - 1)
+                              .arg(m_undo->rowsPerSlot()),
+                          {});
+                return;
+            }
+        }
         QCborValue value;
-        if (!guarded(task.id, CrashStage::Task, [&] { value = m_job->run(context, task.begin, task.end); }))
+        const auto undo = [&] {
+            if (m_undo)
+                m_undo->restore(m_slot, task.id, *m_data);
+        };
+        if (!guarded(
+                task.id, CrashStage::Task, [&] { value = m_job->run(context, task.begin, task.end); }, undo))
             return;
         const auto end = Clock::now();
         if (m_cancel.load())
@@ -344,7 +381,9 @@ private:
     }
 
     // Runs one stage of a task; an exception becomes an Error report carrying the stack of its throw.
-    template<typename Stage> bool guarded(qint64 id, CrashStage stage, Stage &&work)
+    // `undo`: puts back what the stage changed, before the parent hears of the failure and retries.
+    template<typename Stage>
+    bool guarded(qint64 id, CrashStage stage, Stage &&work, const std::function<void()> &undo = {})
     {
         setCrashContext(id, stage);
         QString message;
@@ -359,6 +398,8 @@ private:
         }
         const qint64 item = crashItemMarker()->load(std::memory_order_relaxed); // before the reset below
         setCrashContext(-1, CrashStage::Idle);
+        if (undo)
+            undo();
         sendError(id, errorKindName(ErrorKind::Exception), stage, message, lastThrowTrace(), item);
         return false;
     }
@@ -383,8 +424,6 @@ private:
     FrameTransport &m_transport;
     Outbox m_outbox;
     Inbox m_inbox;
-    QCborArray m_results; // ended tasks whose results are not sent yet: [id, value, ns]
-    Clock::time_point m_resultsSince;
     std::atomic_bool m_inputBroken{false};
     std::atomic_bool m_cancel{false};
     std::atomic<qint64> m_cancelledRun{-1};
@@ -396,6 +435,8 @@ private:
     bool m_initialized = false; // the job's initializer ran for this run
     std::optional<SharedArray> m_data;
     std::optional<SharedArray> m_output; // the job's output array, read-write
+    std::optional<UndoArea> m_undo;      // in-place runs: where each task's rows are saved before it writes
+    int m_slot = -1;                     // this worker's area in m_undo
 };
 
 } // namespace
