@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -145,6 +146,41 @@ private Q_SLOTS:
         for (const QString &outputDir : QStringList{images, images + u"/thumbs"_s, images + u"/."_s})
             refused({u"run"_s, u"image-pipeline"_s, u"--input"_s, images, u"--output-dir"_s, outputDir},
                     "inside the input folder");
+    }
+
+    // Names travel as lists: a CSV header cell with a quoted line break names its own column, the next
+    // column keeps its name and statistics, and an output CSV keeps the header a reader parses back.
+    void headerCellsWithLineBreaksKeepTheirColumns()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString input = dir.filePath(u"in.csv"_s);
+        QFile file(input);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("\"a\nb\",c,\"d\r\ne\"\n1,2,5\n3,4,7\n");
+        file.close();
+        const Ran stats = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, input, u"--json"_s});
+        QVERIFY2(stats.exitCode == 0, stats.err.constData());
+        const QJsonArray columns = stats.json()[u"result"_s].toObject()[u"columns"_s].toArray();
+        QCOMPARE(columns.size(), 3);
+        QCOMPARE(columns[0].toObject()[u"name"_s].toString(), u"a\nb"_s);
+        QCOMPARE(columns[0].toObject()[u"mean"_s].toDouble(), 2.0);
+        QCOMPARE(columns[1].toObject()[u"name"_s].toString(), u"c"_s);
+        QCOMPARE(columns[1].toObject()[u"mean"_s].toDouble(), 3.0);
+        QCOMPARE(columns[2].toObject()[u"name"_s].toString(), u"d\r\ne"_s);
+        QCOMPARE(columns[2].toObject()[u"mean"_s].toDouble(), 6.0);
+
+        const QString output = dir.filePath(u"out.csv"_s);
+        const Ran scaled = runBrigade({u"run"_s, u"scale"_s, u"--input"_s, input, u"--output"_s, output});
+        QVERIFY2(scaled.exitCode == 0, scaled.err.constData());
+        const Ran again = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, output, u"--json"_s});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const QJsonArray back = again.json()[u"result"_s].toObject()[u"columns"_s].toArray();
+        QCOMPARE(back.size(), 3);
+        QCOMPARE(back[0].toObject()[u"name"_s].toString(), u"a\nb"_s);
+        QCOMPARE(back[1].toObject()[u"mean"_s].toDouble(), 6.0);
+        QCOMPARE(back[2].toObject()[u"name"_s].toString(), u"d\r\ne"_s);
+        QCOMPARE(back[2].toObject()[u"mean"_s].toDouble(), 12.0);
     }
 };
 

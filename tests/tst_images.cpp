@@ -327,6 +327,34 @@ private Q_SLOTS:
         }
     }
 
+    // Names travel as lists, never joined by a character a name may hold: an image whose file name holds
+    // a newline keeps its name, and every image after it keeps its own (features and written files).
+    void namesWithNewlinesStayWithTheirImages()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString folder = tmp.filePath(u"in"_s);
+        QVERIFY(QDir().mkpath(folder));
+        const QStringList names{u"a.png"_s, u"b\nc.png"_s, u"d.png"_s, u"e\n\n.png"_s, u"f.png"_s};
+        for (int i = 0; i < names.size(); ++i)
+            QVERIFY(pattern(4 + i, 3, i).save(QDir(folder).filePath(names[i])));
+        const QString out = tmp.filePath(u"out"_s);
+        const Ran r = runBrigade({u"run"_s, u"image-pipeline"_s, u"--input"_s, folder, u"--output-dir"_s, out,
+                                  u"--workers"_s, u"2"_s, u"--json"_s},
+                                 RunTimeoutMs);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonArray features = r.json()[u"result"_s].toObject()[u"features"_s].toArray();
+        QCOMPARE(features.size(), names.size());
+        for (int i = 0; i < names.size(); ++i) {
+            const QJsonObject row = features[i].toObject();
+            QCOMPARE(row[u"name"_s].toString(), names[i]); // the folder is read in name order
+            QCOMPARE(row[u"width"_s].toInteger(), 4 + i);
+            const QImage written(QDir(out).filePath(QFileInfo(names[i]).completeBaseName() + u".png"_s));
+            QCOMPARE(written.width(), 4 + i);
+        }
+        QCOMPARE(QDir(out).entryList(QDir::Files).size(), names.size());
+    }
+
     // Blur and resize in floating point: the written images are within one level of a direct computation,
     // and the features are exactly those of the written images.
     void blurAndResizeRun_data()

@@ -24,6 +24,38 @@ constexpr qint64 alignUp(qint64 n, qint64 a)
     return (n + a - 1) / a * a;
 }
 
+// Names as a list: each one's UTF-8 byte length (4 bytes, little-endian), then its bytes. A name may hold
+// any character (a newline from a quoted CSV header, a file name with one): none is a separator.
+QByteArray encodeNames(const QStringList &names)
+{
+    QByteArray out;
+    for (const QString &name : names) {
+        const QByteArray utf8 = name.toUtf8();
+        const auto n = quint32(utf8.size());
+        const char length[4] = {char(n & 0xff), char((n >> 8) & 0xff), char((n >> 16) & 0xff), char(n >> 24)};
+        out.append(length, 4).append(utf8);
+    }
+    return out;
+}
+
+// The names of an encoded list; a length that runs past the end ends the list (a segment from elsewhere
+// is checked, never trusted).
+QStringList decodeNames(const char *bytes, qint64 size)
+{
+    QStringList names;
+    qint64 at = 0;
+    while (size - at >= 4) {
+        const auto *p = reinterpret_cast<const unsigned char *>(bytes + at);
+        const qint64 n = qint64(p[0]) | qint64(p[1]) << 8 | qint64(p[2]) << 16 | qint64(p[3]) << 24;
+        at += 4;
+        if (n > size - at)
+            break;
+        names.append(QString::fromUtf8(bytes + at, n));
+        at += n;
+    }
+    return names;
+}
+
 } // namespace
 
 namespace {
@@ -42,7 +74,7 @@ Result<SharedArray> SharedArray::create(Dtype dtype, qint64 rows, qint64 cols, c
     h.rows = rows;
     h.cols = cols;
     h.kind = SegmentHeader::Table;
-    return createSegment(h, columnNames.join(u'\n').toUtf8(), {});
+    return createSegment(h, encodeNames(columnNames), {});
 }
 
 Result<SharedArray> SharedArray::createImages(const std::vector<ImageEntry> &shapes, const QStringList &names)
@@ -63,7 +95,7 @@ Result<SharedArray> SharedArray::createImages(const std::vector<ImageEntry> &sha
     h.cols = 1;
     h.kind = SegmentHeader::Images;
     h.indexCount = qint64(index.size());
-    return createSegment(h, names.join(u'\n').toUtf8(),
+    return createSegment(h, encodeNames(names),
                          QByteArray(reinterpret_cast<const char *>(index.data()),
                                     qsizetype(index.size() * sizeof(ImageEntry))));
 }
@@ -224,9 +256,7 @@ qint64 SharedArray::segmentBytes() const
 QStringList SharedArray::columnNames() const
 {
     const SegmentHeader *h = header();
-    if (h->namesBytes == 0)
-        return {};
-    return QString::fromUtf8(base() + h->namesOffset, h->namesBytes).split(u'\n');
+    return decodeNames(base() + h->namesOffset, h->namesBytes);
 }
 
 void SharedArray::setImage(qint64 i, const ImageEntry &entry)
@@ -238,7 +268,7 @@ void SharedArray::setImage(qint64 i, const ImageEntry &entry)
 void SharedArray::setImageCount(qint64 count, const QStringList &names)
 {
     auto *h = reinterpret_cast<SegmentHeader *>(base());
-    const QByteArray bytes = names.join(u'\n').toUtf8();
+    const QByteArray bytes = encodeNames(names);
     Q_ASSERT(m_owner && isImageSet() && count >= 0 && count <= h->indexCount &&
              bytes.size() <= h->namesBytes);
     std::memcpy(base() + h->namesOffset, bytes.constData(), size_t(bytes.size()));

@@ -18,7 +18,7 @@ namespace brigade {
 // The bytes at the start of every segment; the layout is part of the worker contract.
 struct SegmentHeader {
     static constexpr std::uint64_t MagicValue = 0x31444147495242ULL; // "BRIGAD1"
-    static constexpr std::uint32_t CurrentVersion = 2;
+    static constexpr std::uint32_t CurrentVersion = 3;
     enum Kind : std::uint32_t { Table = 0, Images = 1 };
 
     std::uint64_t magic;
@@ -27,7 +27,8 @@ struct SegmentHeader {
     std::int64_t rows;
     std::int64_t cols;
     std::int64_t ownerPid;
-    std::int64_t namesOffset; // UTF-8 column names joined by '\n'
+    std::int64_t
+        namesOffset; // the column (or image) names: per name, its UTF-8 length (4 bytes LE), its bytes
     std::int64_t namesBytes;
     std::int64_t dataOffset; // 64-byte aligned
     std::int64_t dataBytes;
