@@ -9,8 +9,11 @@
 
 namespace brigade {
 
+// On a terminal, control characters (but newline and tab) are printed escaped, as "\x1b".
 void out(const QString &text);
 void err(const QString &text);
+// The text with its control characters (C0 but newline and tab, DEL, C1) written as "\xHH".
+QString terminalSafe(const QString &text);
 // Prints "brigade: MESSAGE" and the pointer to --help on stderr; returns the usage exit code.
 int usageError(const QString &message);
 

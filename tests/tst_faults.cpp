@@ -283,17 +283,22 @@ private Q_SLOTS:
 
     void recyclingEveryTaskKeepsTheExactSum()
     {
-        RunRequest request = risky(2000, {}, u"throw"_s);
+#ifdef BRIGADE_SANITIZED
+        constexpr qint64 Items = 500; // a worker's start takes ten times longer under the sanitizers
+#else
+        constexpr qint64 Items = 2000;
+#endif
+        RunRequest request = risky(Items, {}, u"throw"_s);
         request.maxTasksPerWorker = 1;
         const Observed seen = runToEnd(request, 240000);
         QCOMPARE(seen.outcome.status, RunStatus::Ok);
-        QCOMPARE(seen.outcome.result.value(u"sum"_s).toInteger(), sumTo(2000));
-        QCOMPARE(seen.outcome.result.value(u"items"_s).toInteger(), 2000);
+        QCOMPARE(seen.outcome.result.value(u"sum"_s).toInteger(), sumTo(Items));
+        QCOMPARE(seen.outcome.result.value(u"items"_s).toInteger(), Items);
         QVERIFY(seen.outcome.errors.isEmpty());
         int restarts = 0;
         for (const WorkerSnapshot &w : seen.snapshots.last().workers)
             restarts += w.restarts;
-        QVERIFY2(restarts >= 1990, qPrintable(QString::number(restarts)));
+        QVERIFY2(restarts >= Items - 10, qPrintable(QString::number(restarts)));
     }
 
     void haltPolicies_data()

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -181,6 +182,52 @@ private Q_SLOTS:
         QCOMPARE(back[1].toObject()[u"mean"_s].toDouble(), 6.0);
         QCOMPARE(back[2].toObject()[u"name"_s].toString(), u"d\r\ne"_s);
         QCOMPARE(back[2].toObject()[u"mean"_s].toDouble(), 12.0);
+    }
+
+    // On a terminal, bytes from a file cannot drive it: `inspect` and a run's summary show a column name's
+    // ESC and other control bytes escaped. Into a pipe the bytes stay as they are (they are the data).
+    void controlBytesAreEscapedOnATerminal()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString input = dir.filePath(u"esc.csv"_s);
+        QFile file(input);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("a\x1b]0;owned\x07\x1b[31mred,b\n1,2\n");
+        file.close();
+        for (const QStringList &args :
+             {QStringList{u"inspect"_s, input}, QStringList{u"run"_s, u"stats"_s, u"--input"_s, input}}) {
+            // script(1) gives the command a pseudo-terminal for its stdout and stderr.
+            QProcess terminal;
+            terminal.start(u"script"_s, {u"-q"_s, u"-e"_s, u"-c"_s, brigadeProgram() + u' ' + args.join(u' '),
+                                         u"/dev/null"_s});
+            QVERIFY(terminal.waitForFinished(20000));
+            QByteArray shown = terminal.readAllStandardOutput();
+            QVERIFY2(terminal.exitCode() == 0, shown.constData());
+            shown.replace("\x1b[K", ""); // the progress bar's own "erase to the end of the line"
+            QVERIFY2(shown.contains("a\\x1b]0;owned\\x07\\x1b[31mred"), shown.constData());
+            QVERIFY(!shown.contains('\x1b'));
+            QVERIFY(!shown.contains('\x07'));
+        }
+        const Ran piped = runBrigade({u"inspect"_s, input});
+        QCOMPARE(piped.exitCode, 0);
+        QVERIFY(piped.out.contains("a\x1b]0;owned\x07\x1b[31mred"));
+    }
+
+    // Infinities are values: the summary prints a column's extremes as they are, never as "missing".
+    void infinitiesArePrintedAsValues()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString input = dir.filePath(u"inf.csv"_s);
+        QFile file(input);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("x,y\n1,-inf\n5,2\ninf,3\n");
+        file.close();
+        const Ran ran = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, input});
+        QCOMPARE(ran.exitCode, 0);
+        QVERIFY2(ran.out.contains("name=x  count=3  mean=inf  std=-  min=1  max=inf"), ran.out.constData());
+        QVERIFY2(ran.out.contains("min=-inf  max=3"), ran.out.constData());
     }
 };
 

@@ -81,8 +81,10 @@ public:
             column.insert(u"count"_s, m.count);
             column.insert(u"mean"_s, m.count > 0 ? QCborValue(m.mean) : QCborValue(QCborValue::Null));
             column.insert(u"std"_s, m.count > 1 ? finiteOrNull(m.sampleStd()) : QCborValue(QCborValue::Null));
-            column.insert(u"min"_s, m.count > 0 ? finiteOrNull(m.min) : QCborValue(QCborValue::Null));
-            column.insert(u"max"_s, m.count > 0 ? finiteOrNull(m.max) : QCborValue(QCborValue::Null));
+            // The extremes are values of the column, infinities included (printed "inf"; JSON has no
+            // infinity: null there).
+            column.insert(u"min"_s, m.count > 0 ? QCborValue(m.min) : QCborValue(QCborValue::Null));
+            column.insert(u"max"_s, m.count > 0 ? QCborValue(m.max) : QCborValue(QCborValue::Null));
             columns.append(column);
         }
         QCborMap result;
