@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -228,6 +229,28 @@ private Q_SLOTS:
         QCOMPARE(ran.exitCode, 0);
         QVERIFY2(ran.out.contains("name=x  count=3  mean=inf  std=-  min=1  max=inf"), ran.out.constData());
         QVERIFY2(ran.out.contains("min=-inf  max=3"), ran.out.constData());
+    }
+
+    // An output that is a device, a FIFO or a folder, directly or through a symlink, is refused before the
+    // run: an atomic save would have renamed a new file over the node (as root: /dev/full replaced). (No
+    // device here: a regression would replace it.)
+    void outputsThatAreNotFiles()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fifo = dir.filePath(u"pipe.csv"_s);
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        const QString link = dir.filePath(u"link.json"_s);
+        QVERIFY(QFile::link(fifo, link));
+        const QString folder = dir.filePath(u"folder.npy"_s);
+        QVERIFY(QDir().mkpath(folder));
+        const QList<std::pair<QString, QByteArray>> cases{{fifo, "is a FIFO (named pipe), not a file"},
+                                                          {link, "is a FIFO (named pipe), not a file"},
+                                                          {folder, "is a folder, not a file"}};
+        for (const auto &[output, reason] : cases)
+            refused({u"run"_s, u"scale"_s, u"--rows"_s, u"10"_s, u"--output"_s, output}, reason);
+        QVERIFY(QFileInfo(link).isSymLink());
+        QVERIFY(!QFileInfo(fifo).isFile());
     }
 };
 

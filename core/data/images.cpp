@@ -1,6 +1,8 @@
 // Image folders decoded into image sets, image files encoded from pixels, and their dataset format.
 #include "core/data/images.h"
 
+#include "core/base/filekind.h"
+
 #include "core/data/datasetformat.h"
 
 #include <QDir>
@@ -243,6 +245,8 @@ std::optional<Failure> writeImageFile(const QString &path, const std::uint8_t *p
 {
     const QImage image(pixels, int(shape.width), int(shape.height), int(shape.width * shape.channels),
                        storedFormat(shape.channels));
+    if (const auto kind = nonFileKind(path)) // a save would put a file in the place of the node
+        return Failure{FailureCode::Output, u"is %1, not a file: nothing written"_s.arg(*kind), path, -1};
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return inputFailure(path, u"cannot write: "_s + file.errorString());

@@ -1,6 +1,7 @@
 // NumPy .npy writing: the array as it is in memory, behind a numpy header, atomically.
 #include "core/data/npy.h"
 
+#include "core/base/filekind.h"
 #include "core/data/npyheader.h"
 
 #include <QSaveFile>
@@ -59,6 +60,8 @@ const char *rawData(const SharedArray &array)
 
 std::optional<Failure> writeNpy(const QString &path, const SharedArray &array)
 {
+    if (const auto kind = nonFileKind(path)) // a save would put a file in the place of the node
+        return Failure{FailureCode::Output, u"is %1, not a file: nothing written"_s.arg(*kind), path, -1};
     const QString descr = descrOf(array.dtype());
     if (descr.isEmpty())
         return Failure{FailureCode::System, u"cannot write arrays of this dtype as .npy"_s, path, -1};

@@ -1,5 +1,7 @@
 #include "core/engine/outputguard.h"
 
+#include "core/base/filekind.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -32,6 +34,16 @@ QString resolvedOutput(const QString &output)
 }
 
 } // namespace
+
+Result<void> checkOutputIsAFile(const QString &flag, const QString &output)
+{
+    if (output.isEmpty())
+        return {};
+    if (auto kind = nonFileKind(output))
+        return usageFailure(
+            u"%1: %2 is %3, not a file; give the path of a file to write"_s.arg(flag, output, *kind));
+    return {};
+}
 
 Result<void> checkOutputSparesInput(const QString &flag, const QString &output, const QString &input)
 {

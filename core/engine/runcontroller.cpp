@@ -44,6 +44,8 @@ Result<void> validateRunRequest(const RunRequest &request)
                 job->name(), accepted.join(u", "_s), QFileInfo(request.output).fileName()));
         }
     }
+    if (auto file = checkOutputIsAFile(u"--output"_s, request.output); !file)
+        return file;
     if (auto spared = checkOutputSparesInput(u"--output"_s, request.output, request.input.path); !spared)
         return spared;
     for (const ParamSpec &spec : job->params()) // a job's own output folders (image-pipeline's --output-dir)

@@ -1,6 +1,7 @@
 // Result writers: the file formats, and one layout per result kind for --output and Save As alike.
 #include "core/store/writers.h"
 
+#include "core/base/filekind.h"
 #include "core/data/npy.h"
 #include "core/data/sharedarray.h"
 #include "core/run/errorreport.h"
@@ -41,6 +42,10 @@ Failure saveFailure(const QSaveFile &file, int error)
 // Opens `file` for writing; the failure says why.
 Result<void> open(QSaveFile &file)
 {
+    // A save renames a new file into place: over a device, FIFO or socket it would replace the node itself.
+    if (const auto kind = nonFileKind(file.fileName()))
+        return Failure{FailureCode::Output, u"is %1, not a file: nothing written"_s.arg(*kind),
+                       file.fileName(), -1};
     errno = 0;
     if (!file.open(QIODevice::WriteOnly))
         return saveFailure(file, errno);
