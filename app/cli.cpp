@@ -15,6 +15,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace brigade {
@@ -147,15 +149,26 @@ int runCli(const QStringList &args)
         out(helpText());
         return exitcode::Ok;
     }
-    SegmentRegistry::reclaimLeftovers();
     if (command == u"jobs"_s)
         return listJobs(args.mid(1));
     if (command == u"cleanup"_s)
         return cleanup(args.mid(1));
     if (command == u"inspect"_s)
         return inspect(args.mid(1));
-    if (command == u"run"_s)
+    if (command == u"run"_s) {
+        // What killed runs left is reclaimed before a run makes segments of its own, and said (`cleanup
+        // --dry-run` only lists: it never reclaims).
+        const auto reclaimed = SegmentRegistry::reclaimLeftovers();
+        if (!reclaimed.isEmpty()) {
+            qint64 bytes = 0;
+            for (const auto &l : reclaimed)
+                bytes += std::max<qint64>(0, l.bytes);
+            err(u"brigade: reclaimed %1 leftover segment(s) of runs that were killed (%2 bytes)\n"_s
+                    .arg(reclaimed.size())
+                    .arg(bytes));
+        }
         return runCommand(args.mid(1));
+    }
     return usageError(command + u": unknown command"_s);
 }
 

@@ -2,6 +2,7 @@
 // timeouts out of range, outputs that would destroy their input. Each case has a deadline (runBrigade
 // kills a CLI that outlives it and fails the test), gets exit 2 with a message that names the flag or
 // file and the reason, writes nothing, and leaves no process or segment of its own.
+#include "core/data/segmentregistry.h"
 #include "helpers/cliprocess.h"
 #include "helpers/procfs.h"
 
@@ -10,6 +11,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,6 +20,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace testhelpers;
+using brigade::SegmentRegistry;
 
 namespace {
 
@@ -251,6 +254,70 @@ private Q_SLOTS:
             refused({u"run"_s, u"scale"_s, u"--rows"_s, u"10"_s, u"--output"_s, output}, reason);
         QVERIFY(QFileInfo(link).isSymLink());
         QVERIFY(!QFileInfo(fifo).isFile());
+    }
+
+    // A registry directory another user made first (or one others can write into) is refused with a clear
+    // message, never trusted or followed; commands that need no segment still work.
+    void aRegistryOfSomeoneElseIsRefused()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString registry = tmp.filePath(u"brigade-%1"_s.arg(::getuid()));
+        QVERIFY(QDir().mkpath(registry));
+        if (::getuid() == 0)
+            QVERIFY(::chown(QFile::encodeName(registry).constData(), 65534, 65534) == 0); // nobody's
+        else
+            QVERIFY(QFile::setPermissions(registry, QFileDevice::Permissions(0x7777)));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"TMPDIR"_s, tmp.path());
+        env.remove(u"XDG_RUNTIME_DIR"_s);
+        const auto run = [&](const QStringList &args) {
+            QProcess brigade;
+            brigade.setProcessEnvironment(env);
+            brigade.start(brigadeProgram(), args);
+            if (!brigade.waitForFinished(20000))
+                qFatal("brigade did not end within 20 s");
+            return std::pair{brigade.exitStatus() == QProcess::NormalExit ? brigade.exitCode() : -1,
+                             brigade.readAllStandardError()};
+        };
+        const auto [code, err] = run({u"run"_s, u"stats"_s, u"--rows"_s, u"10"_s});
+        QVERIFY2(code == 2, err.constData());
+        QVERIFY2(err.contains(QFile::encodeName(registry)) &&
+                     err.contains(::getuid() == 0 ? "belongs to another user (uid 65534)"
+                                                  : "can be written by other users"),
+                 err.constData());
+        QVERIFY(QDir(registry).isEmpty());
+        QCOMPARE(run({u"run"_s, u"primes"_s, u"--start"_s, u"0"_s, u"--end"_s, u"100"_s}).first, 0);
+        QCOMPARE(run({u"jobs"_s}).first, 0);
+    }
+
+    // `cleanup --dry-run` changes nothing, and no command but `run` (and `cleanup`) reclaims: a leftover
+    // stays until then, and the run says what it reclaimed.
+    void dryRunChangesNothing()
+    {
+        QProcess gone; // a pid that is surely over
+        gone.start(u"true"_s);
+        QVERIFY(gone.waitForFinished(10000));
+        const qint64 deadPid = gone.processId() > 0 ? gone.processId() : 999999;
+        QVERIFY(SegmentRegistry::prepare().ok());
+        const QString leftover =
+            SegmentRegistry::directory() + u"/%1-00000000deadbeef.seg"_s.arg(deadPid > 0 ? deadPid : 999999);
+        QFile key(leftover);
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.close();
+        const Ran dry = runBrigade({u"cleanup"_s, u"--dry-run"_s});
+        QCOMPARE(dry.exitCode, 0);
+        QVERIFY2(dry.out.contains(QByteArray("would remove " + QFile::encodeName(leftover))),
+                 dry.out.constData());
+        QVERIFY(QFile::exists(leftover));
+        QCOMPARE(runBrigade({u"jobs"_s}).exitCode, 0);
+        QCOMPARE(runBrigade({u"inspect"_s, leftover}).exitCode, 3); // an empty file: not a dataset
+        QVERIFY(QFile::exists(leftover));
+        const Ran run = runBrigade({u"run"_s, u"primes"_s, u"--start"_s, u"0"_s, u"--end"_s, u"100"_s});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.err.contains("reclaimed 1 leftover segment(s) of runs that were killed"),
+                 run.err.constData());
+        QVERIFY(!QFile::exists(leftover));
     }
 };
 

@@ -102,7 +102,7 @@ private Q_SLOTS:
 
     void attachRejectsForeignSegment()
     {
-        const QString key = SegmentRegistry::newKey();
+        const QString key = *SegmentRegistry::newKey();
         QSharedMemory raw;
         raw.setNativeKey(key);
         QVERIFY(raw.create(256));

@@ -26,26 +26,58 @@ bool processExists(qint64 pid)
 
 } // namespace
 
+namespace {
+
+// A directory of this user's own that nobody else can write into.
+bool isOwnPrivateDirectory(const QByteArray &path, struct stat *st)
+{
+    return ::lstat(path.constData(), st) == 0 && S_ISDIR(st->st_mode) && st->st_uid == ::getuid() &&
+           (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+} // namespace
+
 QString SegmentRegistry::directory()
 {
-    const QString dir = QDir::tempPath() + u"/brigade-"_s + QString::number(::getuid());
-    const QByteArray native = QFile::encodeName(dir);
-    if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
-        qWarning("brigade: cannot create %s: %s", native.constData(), strerror(errno));
+    const QByteArray runtime = qgetenv("XDG_RUNTIME_DIR");
     struct stat st {
     };
-    // Another user could have made the directory first; never put our keys there.
-    if (::lstat(native.constData(), &st) == 0 && (st.st_uid != ::getuid() || !S_ISDIR(st.st_mode)))
-        qFatal("brigade: %s is not a directory owned by this user", native.constData());
-    ::chmod(native.constData(), 0700);
+    if (!runtime.isEmpty() && runtime.startsWith('/') && isOwnPrivateDirectory(runtime, &st))
+        return QFile::decodeName(runtime) + u"/brigade"_s;
+    return QDir::tempPath() + u"/brigade-"_s + QString::number(::getuid());
+}
+
+Result<QString> SegmentRegistry::prepare()
+{
+    const QString dir = directory();
+    const QByteArray native = QFile::encodeName(dir);
+    if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
+        return Failure{FailureCode::System,
+                       u"cannot create the segment registry: "_s + QString::fromLocal8Bit(strerror(errno)),
+                       dir, -1};
+    struct stat st {
+    };
+    // Another user could have made it first (or put a symlink there): never put our keys there.
+    if (!isOwnPrivateDirectory(native, &st)) {
+        const QString what = ::lstat(native.constData(), &st) != 0 ? u"cannot be examined"_s
+                             : S_ISLNK(st.st_mode)                 ? u"is a symlink"_s
+                             : !S_ISDIR(st.st_mode)                ? u"is not a directory"_s
+                             : st.st_uid != ::getuid() ? u"belongs to another user (uid %1)"_s.arg(st.st_uid)
+                                                       : u"can be written by other users"_s;
+        return usageFailure(u"%1 %2: Brigade keeps its shared-memory keys only in a directory of its user's "
+                            "own; remove it, or set TMPDIR to another folder"_s.arg(dir, what));
+    }
     return dir;
 }
 
-QString SegmentRegistry::newKey()
+Result<QString> SegmentRegistry::newKey()
 {
+    auto dir = prepare();
+    if (!dir)
+        return dir.failure();
     const quint64 random = QRandomGenerator::system()->generate64();
-    return directory() + u'/' + QString::number(::getpid()) + u'-' +
-           QString::number(random, 16).rightJustified(16, u'0') + u".seg"_s;
+    return QString(*dir + u'/' + QString::number(::getpid()) + u'-' +
+                   QString::number(random, 16).rightJustified(16, u'0') + u".seg"_s);
 }
 
 qint64 SegmentRegistry::ownerPidOf(const QString &key)
@@ -59,7 +91,10 @@ qint64 SegmentRegistry::ownerPidOf(const QString &key)
 QList<SegmentRegistry::Leftover> SegmentRegistry::leftovers()
 {
     QList<Leftover> found;
-    const QDir dir(directory());
+    const auto registry = prepare();
+    if (!registry)
+        return found;
+    const QDir dir(*registry);
     const QStringList files = dir.entryList({u"*.seg"_s}, QDir::Files | QDir::System | QDir::Hidden);
     for (const QString &file : files) {
         const QString key = dir.filePath(file);
@@ -80,7 +115,10 @@ QList<SegmentRegistry::Leftover> SegmentRegistry::leftovers()
 QList<SegmentRegistry::Segment> SegmentRegistry::segments()
 {
     QList<Segment> found;
-    const QDir dir(directory());
+    const auto registry = prepare();
+    if (!registry)
+        return found;
+    const QDir dir(*registry);
     const QStringList files = dir.entryList({u"*.seg"_s}, QDir::Files | QDir::System | QDir::Hidden);
     for (const QString &file : files) {
         Segment segment;

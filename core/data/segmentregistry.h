@@ -1,19 +1,26 @@
 // The record of segments each Brigade process owns, so that leftovers of a dead process can be reclaimed.
 #pragma once
 
+#include "core/base/result.h"
+
 #include <QString>
 #include <QStringList>
 
 namespace brigade {
 
 // Segment keys are files in a per-user 0700 directory, named "<owner pid>-<random>.seg"; the file is
-// also the System V ftok() key, so the directory is the registry.
+// also the System V ftok() key, so the directory is the registry. It is $XDG_RUNTIME_DIR/brigade when the
+// session has a runtime directory of this user's own, else $TMPDIR/brigade-<uid>.
 class SegmentRegistry
 {
 public:
+    // Where the registry is (nothing is created or checked).
     static QString directory();
+    // The registry, created if missing; refused when it is not a directory of this user's own that only
+    // this user can write (another user made it first: never trust or follow it).
+    static Result<QString> prepare();
     // A fresh key owned by this process.
-    static QString newKey();
+    static Result<QString> newKey();
     static qint64 ownerPidOf(const QString &key);
 
     struct Leftover {
@@ -31,7 +38,7 @@ public:
     // Every segment of this user's Brigade processes, live or left over.
     static QList<Segment> segments();
 
-    // Segments whose owner process no longer exists.
+    // Segments whose owner process no longer exists (none when the registry is refused: see prepare()).
     static QList<Leftover> leftovers();
     // Removes the leftovers of dead owners; returns what was removed. Never touches a live owner's segment.
     static QList<Leftover> reclaimLeftovers();

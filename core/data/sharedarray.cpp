@@ -136,7 +136,10 @@ Result<SharedArray> SharedArray::createSegment(SegmentHeader h, const QByteArray
     array.m_memory = std::make_unique<QSharedMemory>();
     QString lastError;
     for (int attempt = 0; attempt < 5; ++attempt) { // a new key on the rare ftok() collision
-        array.m_memory->setNativeKey(SegmentRegistry::newKey());
+        auto key = SegmentRegistry::newKey();
+        if (!key)
+            return key.failure();
+        array.m_memory->setNativeKey(*key);
         if (array.m_memory->create(total, QSharedMemory::ReadWrite)) {
             array.m_owner = true;
             std::memcpy(array.base(), &h, sizeof h);
