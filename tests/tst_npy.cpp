@@ -130,8 +130,8 @@ struct ReferenceCase {
 // Every dtype x byte order (both where it means something) x memory order x 1-D/2-D x format version.
 QList<ReferenceCase> smallCases()
 {
-    static const QStringList Codes{u"f8"_s, u"f4"_s, u"i8"_s, u"i4"_s, u"i2"_s, u"i1"_s,
-                                   u"u8"_s, u"u4"_s, u"u2"_s, u"u1"_s, u"b1"_s};
+    static const QStringList Codes{u"f8"_s, u"f4"_s, u"f2"_s, u"i8"_s, u"i4"_s, u"i2"_s,
+                                   u"i1"_s, u"u8"_s, u"u4"_s, u"u2"_s, u"u1"_s, u"b1"_s};
     QList<ReferenceCase> cases;
     for (const QString &code : Codes) {
         const bool oneByte = code.endsWith(u'1');
@@ -142,6 +142,11 @@ QList<ReferenceCase> smallCases()
                     for (int version : {1, 2, 3})
                         cases.append({code, order, fortran, cols == 0 ? 15 : 5, cols, version});
     }
+    // numpy's longdouble (x87 80-bit in 16 bytes on x86-64), read in native order only.
+    if (sizeof(long double) == 16)
+        for (bool fortran : {false, true})
+            for (qint64 cols : {0, 3})
+                cases.append({u"f16"_s, u'<', fortran, cols == 0 ? 15 : 5, cols, 1});
     return cases;
 }
 
@@ -496,8 +501,8 @@ print(json.dumps([[int(np.count_nonzero(~np.isnan(f[:, c]))), float(np.nanmean(f
         badDescr("datetime", "'<M8[ns]'", u"dtype '<M8[ns]' (datetime)"_s);
         badDescr("timedelta", "'<m8[s]'", u"dtype '<m8[s]' (timedelta)"_s);
         badDescr("void", "'|V8'", u"dtype '|V8' (raw or structured records)"_s);
-        badDescr("float16", "'<f2'", u"dtype '<f2' (float16) is not supported"_s);
-        badDescr("long double", "'<f16'", u"dtype '<f16' (float128) is not supported"_s);
+        badDescr("float8", "'<f1'", u"dtype '<f1' (float8) is not supported"_s);
+        badDescr("big-endian long double", "'>f16'", u"dtype '>f16' (float128) is not supported"_s);
         badDescr("3-byte integer", "'<i3'", u"dtype '<i3' is not supported"_s);
         badDescr("2-byte bool", "'<b2'", u"dtype '<b2' is not supported"_s);
         badDescr("unknown kind", "'<x8'", u"dtype '<x8' is not supported"_s);

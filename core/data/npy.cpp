@@ -4,6 +4,7 @@
 #include "core/data/npyheader.h"
 
 #include <QFile>
+#include <QFloat16>
 #include <QSaveFile>
 #include <QStringDecoder>
 #include <QtEndian>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cfloat>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -47,6 +49,12 @@ template<typename T, bool Swap> inline double load(const char *p)
 {
     if constexpr (std::is_same_v<T, bool>) {
         return *p != 0 ? 1.0 : 0.0; // numpy, too, takes any non-zero byte as True
+    } else if constexpr (std::is_same_v<T, long double>) {
+        // numpy's longdouble on x86-64: the x87 80-bit format in 16 bytes, as this compiler's long double
+        // (only read in native order; see codecForDescr).
+        long double v;
+        std::memcpy(&v, p, sizeof v);
+        return static_cast<double>(v);
     } else {
         UnsignedOfSize<sizeof(T)> bits;
         std::memcpy(&bits, p, sizeof bits);
@@ -134,7 +142,7 @@ Result<Codec> codecForDescr(const QString &path, const QString &descr, qint64 po
     }
     bool ok = false;
     const int size = d.sliced(1).toInt(&ok);
-    const QString supported = u"is not supported (supported: f8 f4 i8 i4 i2 i1 u8 u4 u2 u1 b1)"_s;
+    const QString supported = u"is not supported (supported: f16 f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1)"_s;
     if (d.size() < 2 || !ok || !d.sliced(1).front().isDigit())
         return refuse(supported);
     // '|' and '=' mean "no particular order"; numpy reads multi-byte types so marked in native order.
@@ -146,6 +154,10 @@ Result<Codec> codecForDescr(const QString &path, const QString &descr, qint64 po
             return codecFor<double>(swap);
         if (size == 4)
             return codecFor<float>(swap);
+        if (size == 2) // half precision: every value is exact as a double
+            return codecFor<qfloat16>(swap);
+        if (size == 16 && !swap && sizeof(long double) == 16 && LDBL_MANT_DIG == 64)
+            return codecFor<long double>(false); // rounded to the nearest double
         return refuse(u"(float%1) "_s.arg(size * 8) + supported);
     case 'i':
         if (size == 8)
