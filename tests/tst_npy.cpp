@@ -671,6 +671,29 @@ print(' '.join(repr(float(x)) for x in a.ravel(order='C')))
         QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.failure().describe()));
         compareArray(*back, 2, 2, {1.5, 1.5, 1.5, 1.5});
     }
+
+    // The shape a user gave is the shape written: an (N, 1) array scaled in place comes back (N, 1), an
+    // (N,) array (N,).
+    void inPlaceOutputKeepsTheShape()
+    {
+        QTemporaryDir dir;
+        for (const QByteArray &shape : {QByteArray("(4, 1)"), QByteArray("(4,)")}) {
+            const QByteArray dict = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+            const QString input = writeFile(dir, u"in.npy"_s, npyFile(1, dict, doubles({1, 2, 3, 4})));
+            const QString output = dir.filePath(u"out.npy"_s);
+            QFile::remove(output);
+            QProcess cli;
+            cli.start(QStringLiteral(BRIGADE_CLI),
+                      {u"run"_s, u"scale"_s, u"--input"_s, input, u"--output"_s, output, u"--quiet"_s});
+            QVERIFY(cli.waitForFinished(30000));
+            QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+            const QByteArray written = readAll(output);
+            QVERIFY2(written.contains(QByteArray("'shape': " + shape)), written.left(128).constData());
+            auto back = readNpy(output);
+            QVERIFY(back.ok());
+            compareArray(*back, 4, 1, {2, 4, 6, 8});
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestNpy)

@@ -386,6 +386,7 @@ Result<SharedArray> readNpy(const QString &path)
     auto array = SharedArray::create(Dtype::Float64, rows, cols, names);
     if (!array)
         return array.failure();
+    array->setTwoDimensional(!layout->oneDimensional);
     if (count == 0)
         return array;
     double *out = array->data<double>();

@@ -67,7 +67,8 @@ std::optional<Failure> writeNpy(const QString &path, const SharedArray &array)
         return Failure{FailureCode::System, u"cannot write arrays of this dtype as .npy"_s, path, -1};
     const qint64 rows = array.rows();
     const qint64 cols = array.cols();
-    const QString shape = cols == 1 ? u"(%1,)"_s.arg(rows) : u"(%1, %2)"_s.arg(rows).arg(cols);
+    const QString shape =
+        cols == 1 && !array.isTwoDimensional() ? u"(%1,)"_s.arg(rows) : u"(%1, %2)"_s.arg(rows).arg(cols);
     QByteArray header =
         u"{'descr': '%1', 'fortran_order': True, 'shape': %2, }"_s.arg(descr, shape).toLatin1();
     // Padded with spaces and ended by '\n' as numpy does, so the data starts 64-byte aligned for mmap

@@ -262,6 +262,14 @@ QStringList SharedArray::columnNames() const
     return decodeNames(base() + h->namesOffset, h->namesBytes);
 }
 
+void SharedArray::setTwoDimensional(bool twoD)
+{
+    Q_ASSERT(m_owner);
+    auto *h = reinterpret_cast<SegmentHeader *>(base());
+    h->flags =
+        twoD ? (h->flags | SegmentHeader::TwoDimensional) : (h->flags & ~SegmentHeader::TwoDimensional);
+}
+
 void SharedArray::setImage(qint64 i, const ImageEntry &entry)
 {
     Q_ASSERT(m_owner && isImageSet() && i >= 0);

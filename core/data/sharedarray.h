@@ -20,6 +20,8 @@ struct SegmentHeader {
     static constexpr std::uint64_t MagicValue = 0x31444147495242ULL; // "BRIGAD1"
     static constexpr std::uint32_t CurrentVersion = 3;
     enum Kind : std::uint32_t { Table = 0, Images = 1 };
+    // TwoDimensional: a table read from a 2-D array, written back 2-D even with one column ((N, 1)).
+    enum Flags : std::uint32_t { TwoDimensional = 1 };
 
     std::uint64_t magic;
     std::uint32_t version;
@@ -32,8 +34,8 @@ struct SegmentHeader {
     std::int64_t namesBytes;
     std::int64_t dataOffset; // 64-byte aligned
     std::int64_t dataBytes;
-    std::uint32_t kind; // Kind
-    std::uint32_t reserved;
+    std::uint32_t kind;       // Kind
+    std::uint32_t flags;      // Flags
     std::int64_t indexOffset; // Images: ImageEntry[indexCount], 8-byte aligned, before the data
     std::int64_t indexCount;
 };
@@ -83,6 +85,9 @@ public:
     QStringList columnNames() const; // for an image set, the images' names
 
     bool isImageSet() const { return header()->kind == SegmentHeader::Images; }
+    // Whether the table came from a 2-D array (an (N, 1) array stays (N, 1) when written); the owner sets it.
+    bool isTwoDimensional() const { return (header()->flags & SegmentHeader::TwoDimensional) != 0; }
+    void setTwoDimensional(bool twoD);
     qint64 imageCount() const { return isImageSet() ? header()->indexCount : 0; }
     ImageEntry image(qint64 i) const { return imageIndex()[i]; }
     const std::uint8_t *imagePixels(qint64 i) const
