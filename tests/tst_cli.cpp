@@ -416,9 +416,20 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(!processRunning(pid), 1000);
         // SIGKILL runs no cleanup in the parent; a worker that saw end-of-input first may have detached
         // last and so removed it, otherwise Qt 6.4 leaves it behind.
-        // The next start of brigade reclaims the dead run's segment.
-        const Ran r = runBrigade({u"cleanup"_s, u"--dry-run"_s});
+        // `cleanup --dry-run` lists what is left and changes nothing; the next run reclaims it, and says so.
+        const QStringList left = leftovers();
+        const Ran dry = runBrigade({u"cleanup"_s, u"--dry-run"_s});
+        QCOMPARE(dry.exitCode, 0);
+        for (const QString &key : left)
+            QVERIFY2(dry.out.contains(QByteArray(
+                         "would remove " +
+                         QFile::encodeName(QDir(brigade::SegmentRegistry::directory()).filePath(key)))),
+                     dry.out.constData());
+        QCOMPARE(leftovers(), left);
+        const Ran r = runBrigade({u"run"_s, u"primes"_s, u"--start"_s, u"0"_s, u"--end"_s, u"10"_s});
         QCOMPARE(r.exitCode, 0);
+        if (!left.isEmpty())
+            QVERIFY2(r.err.contains("reclaimed"), r.err.constData());
         QVERIFY2(leftovers().isEmpty(), qPrintable(leftovers().join(u' ')));
         QCOMPARE(systemSegmentCount(), segmentsBefore);
     }

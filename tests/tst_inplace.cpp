@@ -154,31 +154,39 @@ private Q_SLOTS:
         constexpr int Runs = 10; // per row: 20 in all
         int struck = 0;
         for (int r = 0; r < Runs; ++r) {
-            // One or two kills, anywhere in the run (the successor of a killed worker may be killed too).
-            const qint64 span = std::max<qint64>(2, clean.workersMs);
-            QList<int> at{int(random.bounded(qint64(0), span))};
-            if (random.bounded(2) == 1)
-                at.append(at.first() + int(random.bounded(qint64(1), span)));
-            const QString output = dir.filePath(u"out%1.npy"_s.arg(r));
-            const Killed k = runKilling(input, output, chunkSize, at);
-            const QString where =
-                u"seed %1, run %2, kills at %3 ms (%4 sent; clean run: workers for %5 ms)"_s.arg(seed)
-                    .arg(r)
-                    .arg(QString::number(at.first()) +
-                         (at.size() > 1 ? u", "_s + QString::number(at.last()) : QString()))
-                    .arg(k.kills)
-                    .arg(clean.workersMs);
-            QVERIFY2(k.outcome.status == RunStatus::Ok,
-                     qPrintable(where + u": status "_s + QString::number(int(k.outcome.status))));
-            const auto [first, count] = mismatches(output, rows);
-            QVERIFY2(count == 0,
-                     qPrintable(where + u": %1 values differ, the first at row %2"_s.arg(count).arg(first)));
-            struck += k.outcome.errors.isEmpty() ? 0 : 1; // a worker was lost during the run
-            qInfo("%s: %d errors", qPrintable(where), int(k.outcome.errors.size()));
+            // One or two kills in the first two thirds of the workers' time (the successor of a killed worker
+            // may be killed too). A kill that lands after the last task (the machine was faster this time)
+            // proves nothing: the run is tried again with new moments, up to MaxTries times.
+            constexpr int MaxTries = 5;
+            const qint64 span = std::max<qint64>(2, clean.workersMs * 2 / 3);
+            bool lost = false;
+            for (int tries = 0; tries < MaxTries && !lost; ++tries) {
+                QList<int> at{int(random.bounded(qint64(0), span))};
+                if (random.bounded(2) == 1)
+                    at.append(at.first() + int(random.bounded(qint64(1), span)));
+                const QString output = dir.filePath(u"out%1.npy"_s.arg(r));
+                const Killed k = runKilling(input, output, chunkSize, at);
+                const QString where =
+                    u"seed %1, run %2 (try %3), kills at %4 ms (%5 sent; clean run: workers for %6 ms)"_s
+                        .arg(seed)
+                        .arg(r)
+                        .arg(tries + 1)
+                        .arg(QString::number(at.first()) +
+                             (at.size() > 1 ? u", "_s + QString::number(at.last()) : QString()))
+                        .arg(k.kills)
+                        .arg(clean.workersMs);
+                QVERIFY2(k.outcome.status == RunStatus::Ok,
+                         qPrintable(where + u": status "_s + QString::number(int(k.outcome.status))));
+                const auto [first, count] = mismatches(output, rows);
+                QVERIFY2(
+                    count == 0,
+                    qPrintable(where + u": %1 values differ, the first at row %2"_s.arg(count).arg(first)));
+                lost = !k.outcome.errors.isEmpty(); // a worker was lost while it held tasks
+            }
+            struck += lost ? 1 : 0;
         }
-        // The test proves something only if kills landed: most runs outlast their first moment.
-        QVERIFY2(struck >= Runs / 2,
-                 qPrintable(u"only %1 of %2 runs had a worker killed"_s.arg(struck).arg(Runs)));
+        // The test proves something only if kills landed during the tasks.
+        QVERIFY2(struck >= Runs - 1, qPrintable(u"only %1 of %2 runs lost a worker"_s.arg(struck).arg(Runs)));
         qInfo("%d of %d runs lost a worker to SIGKILL (seed %u)", struck, Runs, seed);
     }
 };

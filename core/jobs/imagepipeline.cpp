@@ -437,6 +437,7 @@ public:
         std::vector<std::uint8_t> scratch;
         QCborArray rows;
         for (qint64 i = begin; i < end && !context.cancelled(); ++i) {
+            context.atItem(i); // a crash on a broken image names it: the scheduler retries it alone
             const ImageEntry in = data.image(i);
             ImageEntry shape = p.outputShape(in);
             std::uint8_t *out = nullptr;
