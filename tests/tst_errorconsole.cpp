@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -138,6 +139,8 @@ void TestErrorConsole::errorConsoleGroupsFilterCopySave()
     QVERIFY(clickRunAndWait(window, &outcome));
     QCOMPARE(runStatusName(outcome.status), u"failed"_s);
     QCOMPARE(outcome.failedTasks, 4);
+    // The status bar counts the items given up, the unit faults are isolated to.
+    QCOMPARE(window.statusBar()->currentMessage(), u"Failed: 4 of 200 items given up"_s);
 
     ErrorConsole *console = window.errorConsole();
     console->flush(); // reports reach the view in batches

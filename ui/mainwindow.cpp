@@ -5,6 +5,7 @@
 #include "core/engine/datasets.h"
 #include "core/engine/trialrun.h"
 #include "core/jobs/registry.h"
+#include "core/run/errorreport.h"
 #include "ui/datasetpanel.h"
 #include "ui/errorconsole.h"
 #include "ui/historyview.h"
@@ -564,12 +565,16 @@ void MainWindow::onRunFinished(const RunOutcome &outcome)
     case RunStatus::Cancelled:
         statusBar()->showMessage(tr("Cancelled after %1 s").arg(outcome.elapsedSeconds, 0, 'f', 2));
         break;
-    case RunStatus::Failed:
+    case RunStatus::Failed: {
+        // Faults are isolated to the item: say how many items were given up, not how many pieces.
+        qint64 givenUp = 0;
+        for (const auto &[begin, end] : givenUpRanges(outcome.errors))
+            givenUp += end - begin;
         statusBar()->showMessage(
-            outcome.failure
-                ? outcome.failure->describe()
-                : tr("Failed: %1 of %2 tasks failed").arg(outcome.failedTasks).arg(outcome.tasks));
+            outcome.failure ? outcome.failure->describe()
+                            : tr("Failed: %1 of %2 items given up").arg(givenUp).arg(outcome.plannedItems));
         break;
+    }
     }
     if (outcome.status == RunStatus::Failed && !outcome.errors.isEmpty())
         m_tabs->setCurrentWidget(m_errorTab);
