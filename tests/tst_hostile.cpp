@@ -24,6 +24,12 @@ using brigade::SegmentRegistry;
 
 namespace {
 
+bool writeBytes(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
 QByteArray digestOf(const QString &path)
 {
     QFile file(path);
@@ -160,10 +166,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString input = dir.filePath(u"in.csv"_s);
-        QFile file(input);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("\"a\nb\",c,\"d\r\ne\"\n1,2,5\n3,4,7\n");
-        file.close();
+        QVERIFY(writeBytes(input, "\"a\nb\",c,\"d\r\ne\"\n1,2,5\n3,4,7\n"));
         const Ran stats = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, input, u"--json"_s});
         QVERIFY2(stats.exitCode == 0, stats.err.constData());
         const QJsonArray columns = stats.json()[u"result"_s].toObject()[u"columns"_s].toArray();
@@ -195,10 +198,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString input = dir.filePath(u"esc.csv"_s);
-        QFile file(input);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("a\x1b]0;owned\x07\x1b[31mred,b\n1,2\n");
-        file.close();
+        QVERIFY(writeBytes(input, "a\x1b]0;owned\x07\x1b[31mred,b\n1,2\n"));
         for (const QStringList &args :
              {QStringList{u"inspect"_s, input}, QStringList{u"run"_s, u"stats"_s, u"--input"_s, input}}) {
             // script(1) gives the command a pseudo-terminal for its stdout and stderr.
@@ -224,10 +224,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString input = dir.filePath(u"inf.csv"_s);
-        QFile file(input);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("x,y\n1,-inf\n5,2\ninf,3\n");
-        file.close();
+        QVERIFY(writeBytes(input, "x,y\n1,-inf\n5,2\ninf,3\n"));
         const Ran ran = runBrigade({u"run"_s, u"stats"_s, u"--input"_s, input});
         QCOMPARE(ran.exitCode, 0);
         QVERIFY2(ran.out.contains("name=x  count=3  mean=inf  std=-  min=1  max=inf"), ran.out.constData());

@@ -2,6 +2,7 @@
 // recognition of a path by its type, its first bytes and its name.
 #include "core/data/datasetformat.h"
 
+#include "core/base/filekind.h"
 #include "core/data/csv.h"
 #include "core/data/npy.h"
 
@@ -9,8 +10,6 @@
 #include <QFileInfo>
 
 #include <mutex>
-
-#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
@@ -59,22 +58,6 @@ Registry &registry()
 {
     static Registry r;
     return r;
-}
-
-// The type of a path that is neither a regular file nor a directory, for the message.
-QString specialFileKind(const QString &path)
-{
-    struct stat st {
-    };
-    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
-        return u"not a regular file"_s;
-    if (S_ISFIFO(st.st_mode))
-        return u"a FIFO (named pipe)"_s;
-    if (S_ISSOCK(st.st_mode))
-        return u"a socket"_s;
-    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-        return u"a device"_s;
-    return u"not a regular file"_s;
 }
 
 // The first line of `head` when it is text (no NUL, no control byte but tab, CR and LF).
@@ -155,8 +138,8 @@ Result<std::shared_ptr<const DatasetFormat>> recogniseDataset(const QString &pat
                                   "which registers the image reader"_s);
     }
     if (!info.isFile())
-        return inputFailure(path,
-                            u"is %1, not a dataset: give a file or a folder"_s.arg(specialFileKind(path)));
+        return inputFailure(path, u"is %1, not a dataset: give a file or a folder"_s.arg(
+                                      nonFileKind(path).value_or(u"not a regular file"_s)));
 
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
