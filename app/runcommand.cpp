@@ -8,10 +8,13 @@
 #include "core/jobs/registry.h"
 #include "core/run/resultkind.h"
 #include "core/run/runsettings.h"
+#include "core/store/history.h"
+#include "core/store/runjournal.h"
 
 #include <QCborArray>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
@@ -58,6 +61,8 @@ void installInterruptHandlers()
 const QString JsonFlag = u"json"_s;
 const QString QuietFlag = u"quiet"_s;
 const QString LogFlag = u"log"_s;
+const QString JoblogFlag = u"joblog"_s;
+const QString NoJournalFlag = u"no-journal"_s;
 
 QString formatValue(const QCborValue &v)
 {
@@ -129,6 +134,8 @@ void addRunOptions(QCommandLineParser &parser, const Job &job)
     parser.addOption({QuietFlag, u"no progress bar and no chatter; the result is still printed"_s});
     parser.addOption(
         {LogFlag, u"write every line the workers print to stderr to FILE, tagged with its pid"_s, u"FILE"_s});
+    parser.addOption({JoblogFlag, u"write GNU parallel's joblog of the tasks to FILE"_s, u"FILE"_s});
+    parser.addOption({NoJournalFlag, u"keep no run journal (the run cannot be resumed)"_s});
     for (const ParamSpec &p : job.params())
         parser.addOption({p.name, p.help, paramTypeName(p.type).toUpper()});
     for (const RunSettingSpec &s : runSettingSpecs()) {
@@ -198,12 +205,94 @@ QString runCommandHelp()
            JsonFlag.leftJustified(32) + u" print the outcome as one JSON object\n"_s + u"  --"_s +
            QuietFlag.leftJustified(32) + u" no progress bar and no chatter; the result is still printed\n"_s +
            u"  --"_s + QString(LogFlag + u" FILE"_s).leftJustified(32) +
-           u" every line the workers print to stderr, tagged with its pid\n"_s +
+           u" every line the workers print to stderr, tagged with its pid\n"_s + u"  --"_s +
+           QString(JoblogFlag + u" FILE"_s).leftJustified(32) +
+           u" GNU parallel's joblog: a line per task (Seq, Host, Starttime, JobRuntime, ...)\n"_s +
+           u"  --"_s + NoJournalFlag.leftJustified(32) +
+           u" keep no run journal (the run cannot be resumed)\n"_s +
+           u"  brigade run --resume [RUN_ID|last]  continue an interrupted run from its journal (with --json,\n"_s +
+           u"                                     --quiet, --log, --joblog)\n"_s +
            u"  --PARAM VALUE                      the job's parameters (see `brigade jobs`)\n"_s;
 }
 
+namespace {
+
+// Runs the request through a RunController with the terminal bar, Ctrl-C handling and the printing.
+int execute(const Job &job, const RunRequest &request, const QCommandLineParser &parser);
+
+// `brigade run --resume [RUN_ID|last] [--json] [--quiet] [--log FILE] [--joblog FILE]`.
+int resumeCommand(const QStringList &args)
+{
+    QStringList rest = args;
+    QString which = u"last"_s;
+    if (rest.first().startsWith(u"--resume="_s)) {
+        which = rest.takeFirst().mid(9);
+    } else {
+        rest.removeFirst();
+        if (!rest.isEmpty() && !rest.first().startsWith(u'-'))
+            which = rest.takeFirst();
+    }
+    QCommandLineParser parser;
+    parser.addOption({JsonFlag, u"print the outcome as one JSON object"_s});
+    parser.addOption({QuietFlag, u"no progress bar and no chatter"_s});
+    parser.addOption({LogFlag, u"the workers' stderr"_s, u"FILE"_s});
+    parser.addOption({JoblogFlag, u"GNU parallel's joblog"_s, u"FILE"_s});
+    if (auto code = parseOptions(parser, rest, u"--resume"_s))
+        return *code;
+    if (const QStringList extra = parser.positionalArguments(); !extra.isEmpty())
+        return usageError(extra.first() + u": unexpected argument (a resumed run is the run it continues: "
+                                          u"its job, input and settings come from its journal)"_s);
+    const QStringList journals = RunJournal::list();
+    QString path;
+    if (which == u"last"_s) {
+        if (journals.isEmpty())
+            return usageError(u"--resume: no interrupted run to resume (journals are kept in %1)"_s.arg(
+                RunJournal::defaultDirectory()));
+        path = journals.first();
+    } else {
+        if (which.isEmpty() || which.contains(u'/') || which.startsWith(u'.'))
+            return usageError(u"--resume: \"%1\" is not a run id"_s.arg(which));
+        path = RunJournal::pathOf(RunJournal::defaultDirectory(), which);
+        if (!QFileInfo::exists(path)) {
+            QStringList ids;
+            for (const QString &j : journals.mid(0, 5))
+                ids << QFileInfo(j).completeBaseName();
+            return usageError(u"--resume: no interrupted run %1 (it finished, or never started); %2"_s.arg(
+                which, ids.isEmpty() ? u"none can be resumed"_s : u"can be resumed: "_s + ids.join(u", "_s)));
+        }
+    }
+    auto contents = RunJournal::read(path);
+    if (!contents) {
+        err(u"brigade: "_s + contents.failure().describe() + u'\n');
+        return exitcode::Input;
+    }
+    RunRequest request = requestFromCbor(contents->header.request);
+    request.resumeJournal = path;
+    const Job *job = findJob(request.job);
+    if (!job)
+        return usageError(u"--resume: run %1 ran job \"%2\", which this Brigade does not have"_s.arg(
+            contents->header.id, request.job));
+    if (parser.isSet(JoblogFlag))
+        request.joblog = parser.value(JoblogFlag);
+    if (!parser.isSet(QuietFlag) && !parser.isSet(JsonFlag))
+        err(u"brigade: resuming run %1 (%2, %3 of %4 items journalled)\n"_s
+                .arg(contents->header.id, request.job)
+                .arg([&] {
+                    qint64 n = 0;
+                    for (const auto &part : contents->parts)
+                        n += part.end - part.begin;
+                    return n;
+                }())
+                .arg(contents->header.items));
+    return execute(*job, request, parser);
+}
+
+} // namespace
+
 int runCommand(const QStringList &args)
 {
+    if (!args.isEmpty() && (args.first() == u"--resume"_s || args.first().startsWith(u"--resume="_s)))
+        return resumeCommand(args);
     if (args.isEmpty() || args.first().startsWith(u'-'))
         return usageError(u"run: name a job (see `brigade jobs`)"_s);
     RunRequest request;
@@ -220,12 +309,18 @@ int runCommand(const QStringList &args)
     if (const QStringList extra = parser.positionalArguments(); !extra.isEmpty())
         return usageError(extra.first() + u": unexpected argument"_s);
     // In the order given, so that a later flag overrides an earlier one (--ordered ... --unordered).
-    const bool json = parser.isSet(JsonFlag);
-    const bool quiet = parser.isSet(QuietFlag);
     QHash<QString, qsizetype> seen;
     for (const QString &name : parser.optionNames()) {
         if (name == JsonFlag || name == QuietFlag || name == LogFlag)
             continue;
+        if (name == JoblogFlag) {
+            request.joblog = parser.value(JoblogFlag);
+            continue;
+        }
+        if (name == NoJournalFlag) {
+            request.journal = false;
+            continue;
+        }
         const QStringList values = parser.values(name);
         const QString value = values.value(seen[name]++);
         if (isParam(*job, name)) {
@@ -244,6 +339,16 @@ int runCommand(const QStringList &args)
         }
     }
 
+    return execute(*job, request, parser);
+}
+
+namespace {
+
+int execute(const Job &jobRef, const RunRequest &request, const QCommandLineParser &parser)
+{
+    const Job *job = &jobRef;
+    const bool json = parser.isSet(JsonFlag);
+    const bool quiet = parser.isSet(QuietFlag);
     // The workers' stderr log: opened before the run, so that a path that cannot be written stops it.
     QFile log;
     if (parser.isSet(LogFlag)) {
@@ -302,6 +407,10 @@ int runCommand(const QStringList &args)
         out(QString::fromUtf8(
                 QJsonDocument(o.toCbor(job->name()).toJsonObject()).toJson(QJsonDocument::Compact)) +
             u'\n');
+    for (const QString &warning : o.warnings)
+        err(u"brigade: warning: "_s + warning + u'\n');
+    if (o.journalKept && !quiet && !json)
+        err(u"brigade: run %1 can be resumed: brigade run --resume %1\n"_s.arg(o.journalId));
     if (o.failure) {
         err(u"brigade: "_s + o.failure->describe() + u'\n');
         return exitCodeOf(*o.failure);
@@ -324,5 +433,7 @@ int runCommand(const QStringList &args)
     }
     return exitcode::Ok;
 }
+
+} // namespace
 
 } // namespace brigade

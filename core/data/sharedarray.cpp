@@ -287,6 +287,52 @@ void SharedArray::setImageCount(qint64 count, const QStringList &names)
     h->indexCount = count;
 }
 
+QByteArray SharedArray::copyRows(qint64 begin, qint64 end) const
+{
+    QByteArray out;
+    if (isImageSet()) {
+        if (begin < 0 || end > imageCount() || begin >= end)
+            return out;
+        for (qint64 i = begin; i < end; ++i)
+            out.append(reinterpret_cast<const char *>(imagePixels(i)), image(i).bytes());
+        return out;
+    }
+    if (begin < 0 || end > rows() || begin >= end)
+        return out;
+    const qint64 e = dtypeSize(dtype());
+    const qint64 n = end - begin;
+    out.resize(n * e * cols());
+    for (qint64 c = 0; c < cols(); ++c)
+        std::memcpy(out.data() + c * n * e, bytes() + (c * rows() + begin) * e, size_t(n * e));
+    return out;
+}
+
+bool SharedArray::pasteRows(qint64 begin, qint64 end, const QByteArray &from)
+{
+    if (isImageSet()) {
+        if (begin < 0 || end > imageCount() || begin >= end)
+            return false;
+        qint64 total = 0;
+        for (qint64 i = begin; i < end; ++i)
+            total += image(i).bytes();
+        if (total != from.size())
+            return false;
+        qint64 at = 0;
+        for (qint64 i = begin; i < end; ++i) {
+            std::memcpy(imagePixels(i), from.constData() + at, size_t(image(i).bytes()));
+            at += image(i).bytes();
+        }
+        return true;
+    }
+    const qint64 e = dtypeSize(dtype());
+    const qint64 n = end - begin;
+    if (begin < 0 || end > rows() || begin >= end || from.size() != n * e * cols())
+        return false;
+    for (qint64 c = 0; c < cols(); ++c)
+        std::memcpy(bytes() + (c * rows() + begin) * e, from.constData() + c * n * e, size_t(n * e));
+    return true;
+}
+
 const ImageEntry *SharedArray::imageIndex() const
 {
     return reinterpret_cast<const ImageEntry *>(base() + header()->indexOffset);

@@ -108,6 +108,11 @@ public:
     const QStringList &readerNotes() const { return m_notes; }
     void setReaderNotes(QStringList notes) { m_notes = std::move(notes); }
 
+    // Items [begin, end) as bytes: a table's rows (each column's slice in turn), an image set's images (their
+    // pixels in turn). pasteRows() puts such bytes back; false (nothing changed) when they do not fit.
+    QByteArray copyRows(qint64 begin, qint64 end) const;
+    bool pasteRows(qint64 begin, qint64 end, const QByteArray &bytes);
+
     // The values as bytes, whatever their type (copies that need not know it).
     char *bytes() { return base() + header()->dataOffset; }
     const char *bytes() const { return base() + header()->dataOffset; }

@@ -3,12 +3,17 @@
 
 #include "core/data/dataset.h"
 #include "core/data/undoarea.h"
+#include "core/engine/joblog.h"
+#include "core/engine/journalreducer.h"
 #include "core/engine/runcontroller.h"
 #include "core/engine/scheduler.h"
 #include "core/engine/streaming.h"
 #include "core/engine/workerbackend.h"
 #include "core/jobs/csvchunkjob.h"
 #include "core/jobs/registry.h"
+#include "core/store/history.h"
+#include "core/store/inputidentity.h"
+#include "core/store/runjournal.h"
 #include "core/store/writers.h"
 
 #include <QCborArray>
@@ -50,6 +55,12 @@ private:
     void onSchedulerFinished(RunStatus status);
     void emitProgress();
     QString describeInput(qint64 begin, qint64 end) const;
+    std::optional<Failure> readJournal();
+    std::optional<Failure> applyJournal(std::vector<std::pair<qint64, qint64>> &ranges);
+    void startJournal(std::unique_ptr<Reducer> &reducer);
+    void closeJournal(RunStatus status);
+    void journalFailed(const Failure &failure);
+    void writeJoblogLine(const TaskSpan &span);
 
     RunRequest m_request;
     const Job *m_job = nullptr;
@@ -59,6 +70,11 @@ private:
     StreamDecision m_stream;
     std::optional<SharedArray> m_output; // the job's output array, if it made one
     std::optional<UndoArea> m_undo;      // in-place runs: each worker's copy of the rows it is changing
+    std::optional<RunJournal::Contents> m_resumed; // the journal of the start this run continues
+    std::optional<RunJournal> m_journal;
+    JournalReducer *m_journalReducer = nullptr; // owned by the scheduler
+    std::optional<Joblog> m_joblog;
+    qint64 m_startedEpochMs = 0;
     WorkerBackend *m_backend = nullptr;
     Scheduler *m_scheduler = nullptr;
     QTimer *m_progressTimer = nullptr;
@@ -78,6 +94,9 @@ void RunEngine::run()
     if (auto valid = JobRun::validate(m_request); !valid)
         return finish(RunStatus::Failed, valid.failure());
     m_job = findJob(m_request.job);
+    m_startedEpochMs = QDateTime::currentMSecsSinceEpoch();
+    if (auto failure = readJournal())
+        return finish(RunStatus::Failed, failure);
     auto params = resolveParams(m_job->params(), m_request.params);
     m_context.params = *params;
     m_context.outputPath = m_request.output;
@@ -98,6 +117,14 @@ void RunEngine::run()
     if (!items)
         return finish(RunStatus::Failed, items.failure());
     m_outcome.plannedItems = *items;
+    if (m_resumed && m_resumed->header.items != *items)
+        return finish(
+            RunStatus::Failed,
+            inputFailure(m_request.input.path,
+                         u"cannot resume run %1: it was planned over %2 items, the input now makes %3"_s
+                             .arg(m_resumed->header.id)
+                             .arg(m_resumed->header.items)
+                             .arg(*items)));
     m_outcome.sharedBytes = m_data ? m_data->segmentBytes() : 0;
     if (m_request.planOnly)
         return finish(RunStatus::Ok, std::nullopt);
@@ -135,6 +162,12 @@ void RunEngine::run()
                           {field::Output, !m_request.output.isEmpty()},
                           {field::Catalogue, jobCatalogueSource()}};
 
+    if (!m_request.joblog.isEmpty()) {
+        auto joblog = Joblog::open(m_request.joblog, m_resumed.has_value());
+        if (!joblog)
+            return finish(RunStatus::Failed, joblog.failure());
+        m_joblog.emplace(std::move(joblog).value());
+    }
     auto backend = createBackend(m_request, this);
     if (!backend)
         return finish(RunStatus::Failed, backend.failure());
@@ -149,6 +182,8 @@ void RunEngine::run()
                                int(m_request.timeoutSeconds * 1000.0),
                                m_request.maxTasksPerWorker};
     settings.onlyRanges.assign(m_request.onlyRanges.begin(), m_request.onlyRanges.end());
+    if (auto failure = applyJournal(settings.onlyRanges))
+        return finish(RunStatus::Failed, failure);
     settings.priorAttempts = m_request.priorAttempts;
     if (m_undo)
         settings.maxChunk = m_undo->rowsPerSlot();
@@ -161,8 +196,11 @@ void RunEngine::run()
         m_outcome.chunks = m_chunks->count();
         m_outcome.chunkBytes = m_stream.chunkBytes;
     }
-    m_scheduler =
-        new Scheduler(m_backend, m_job->makeReducer(m_context), *items, settings, attach, nullptr, this);
+    std::unique_ptr<Reducer> reducer = m_job->makeReducer(m_context);
+    startJournal(reducer);
+    m_scheduler = new Scheduler(m_backend, std::move(reducer), *items, settings, attach, nullptr, this);
+    if (m_joblog)
+        m_scheduler->setSpanSink([this](const TaskSpan &span) { writeJoblogLine(span); });
     if (m_undo)
         m_scheduler->setRestoreRows(
             [this](int slot, qint64 taskId) { m_undo->restore(slot, taskId, *m_data); });
@@ -178,6 +216,9 @@ void RunEngine::run()
     connect(m_progressTimer, &QTimer::timeout, this, [this] {
         if (std::exchange(m_progressDirty, false))
             emitProgress();
+        if (m_journal)
+            if (auto flushed = m_journal->flushIfDue(); !flushed)
+                journalFailed(flushed.failure());
     });
     m_progressTimer->start();
     m_outcome.workers = workers;
@@ -193,6 +234,12 @@ std::optional<Failure> RunEngine::streamInput()
     auto decision = decideStreaming(m_job->streaming(), m_request.input.path, m_request.memoryLimit, workers);
     if (!decision)
         return decision.failure();
+    if (m_resumed) { // the items must mean what they meant: the chunks of the first start, or the rows
+        decision->stream = m_resumed->header.chunkBytes > 0;
+        decision->chunkBytes = m_resumed->header.chunkBytes;
+        if (decision->window <= 0)
+            decision->window = 2 * qint64(workers);
+    }
     if (!decision->stream)
         return std::nullopt;
     CsvOptions options;
@@ -232,6 +279,141 @@ QString RunEngine::describeInput(qint64 begin, qint64 end) const
     return u"items %1–%2"_s.arg(begin + 1).arg(end);
 }
 
+// A resume: the journal of the interrupted start, over the same input (else refused, saying what changed).
+std::optional<Failure> RunEngine::readJournal()
+{
+    if (m_request.resumeJournal.isEmpty())
+        return std::nullopt;
+    auto contents = RunJournal::read(m_request.resumeJournal);
+    if (!contents)
+        return contents.failure();
+    const QString change = identityChange(contents->header.identity, inputIdentity(m_request.input.path));
+    if (!change.isEmpty())
+        return inputFailure(m_request.input.path,
+                            u"cannot resume run %1: the input changed since it started: %2"_s.arg(
+                                contents->header.id, change));
+    auto journal = RunJournal::reopen(m_request.resumeJournal, *contents); // locked: one resume at a time
+    if (!journal)
+        return journal.failure();
+    m_journal.emplace(std::move(journal).value());
+    m_resumed.emplace(std::move(contents).value());
+    m_outcome.journalId = m_resumed->header.id;
+    return std::nullopt;
+}
+
+// A resume: puts the journalled rows back into the segments, and leaves only the items not journalled to run.
+std::optional<Failure> RunEngine::applyJournal(std::vector<std::pair<qint64, qint64>> &ranges)
+{
+    if (!m_resumed)
+        return std::nullopt;
+    const qint64 items = m_resumed->header.items;
+    std::vector<std::pair<qint64, qint64>> done;
+    for (const RunJournal::Part &part : m_resumed->parts) {
+        const bool rowsFit = part.rows.isEmpty() || (m_data && m_job->input() == InputUse::ReadWrite &&
+                                                     m_data->pasteRows(part.begin, part.end, part.rows));
+        const bool outputFits = part.outputRows.isEmpty() ||
+                                (m_output && m_output->pasteRows(part.begin, part.end, part.outputRows));
+        if (!rowsFit || !outputFits)
+            return inputFailure(
+                m_request.resumeJournal,
+                u"cannot resume run %1: the journalled values of items %2–%3 do not fit its data"_s
+                    .arg(m_resumed->header.id)
+                    .arg(part.begin + 1)
+                    .arg(part.end));
+        done.emplace_back(part.begin, part.end);
+        m_outcome.resumedItems += part.end - part.begin;
+    }
+    std::sort(done.begin(), done.end());
+    if (ranges.empty())
+        ranges.emplace_back(0, items);
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<qint64, qint64>> left;
+    size_t d = 0;
+    for (auto [begin, end] : ranges) {
+        while (d < done.size() && done[d].second <= begin)
+            ++d;
+        for (size_t k = d; k < done.size() && done[k].first < end; ++k) {
+            if (done[k].first > begin)
+                left.emplace_back(begin, done[k].first);
+            begin = std::max(begin, done[k].second);
+        }
+        if (begin < end)
+            left.emplace_back(begin, end);
+    }
+    if (left.empty())
+        left.emplace_back(items, items); // nothing left to run (an empty range, not "all items")
+    ranges = std::move(left);
+    return std::nullopt;
+}
+
+// Every part goes to the journal before the reducer; a resume replays the journalled ones among them.
+void RunEngine::startJournal(std::unique_ptr<Reducer> &reducer)
+{
+    if (!m_journal && m_request.journal) {
+        RunJournal::Header header{RunJournal::newId(),
+                                  QDateTime::currentDateTime(),
+                                  requestToCbor(withAbsolutePaths(m_request)),
+                                  inputIdentity(m_request.input.path),
+                                  m_outcome.plannedItems,
+                                  m_stream.stream ? m_stream.chunkBytes : 0};
+        auto journal = RunJournal::create(RunJournal::defaultDirectory(), std::move(header));
+        if (journal) {
+            m_journal.emplace(std::move(journal).value());
+            m_outcome.journalId = m_journal->id();
+        } else {
+            m_outcome.warnings << u"the run journal could not be created (%1): this run cannot be resumed"_s
+                                      .arg(journal.failure().describe());
+        }
+    }
+    if (!m_journal)
+        return;
+    JournalReducer::RowsOf rows, outputRows;
+    if (m_data && m_job->input() == InputUse::ReadWrite)
+        rows = [this](qint64 begin, qint64 end) { return m_data->copyRows(begin, end); };
+    if (m_output)
+        outputRows = [this](qint64 begin, qint64 end) { return m_output->copyRows(begin, end); };
+    auto journalled = m_resumed ? std::move(m_resumed->parts) : std::vector<RunJournal::Part>{};
+    auto wrapped = std::make_unique<JournalReducer>(std::move(reducer), &*m_journal, std::move(journalled),
+                                                    std::move(rows), std::move(outputRows));
+    m_journalReducer = wrapped.get();
+    reducer = std::move(wrapped);
+}
+
+void RunEngine::journalFailed(const Failure &failure)
+{
+    if (m_journalReducer)
+        m_journalReducer->detach();
+    m_journal.reset();
+    m_outcome.warnings << u"the run journal could not be written (%1): this run cannot be resumed past this "
+                          u"point"_s.arg(failure.describe());
+}
+
+// A run that succeeded needs no journal; any other keeps it (synced) for a resume.
+void RunEngine::closeJournal(RunStatus status)
+{
+    if (m_journalReducer && m_journalReducer->journalFailure())
+        journalFailed(*m_journalReducer->journalFailure());
+    if (m_journalReducer)
+        m_journalReducer->detach();
+    if (!m_journal)
+        return;
+    if (status == RunStatus::Ok) {
+        m_journal->remove();
+        m_outcome.journalKept = false;
+    } else if (auto synced = m_journal->sync(); !synced) {
+        journalFailed(synced.failure());
+    } else {
+        m_outcome.journalKept = true;
+    }
+    m_journal.reset();
+}
+
+void RunEngine::writeJoblogLine(const TaskSpan &span)
+{
+    m_joblog->write(span, m_startedEpochMs,
+                    u"%1 %2"_s.arg(m_job->name(), describeInput(span.begin, span.end)));
+}
+
 void RunEngine::emitProgress()
 {
     if (!m_scheduler)
@@ -254,6 +436,7 @@ void RunEngine::cancel()
 
 void RunEngine::abort()
 {
+    closeJournal(RunStatus::Cancelled);
     if (m_backend)
         m_backend->stop(StopPlan::immediate());
     m_data.reset();
@@ -302,6 +485,7 @@ void RunEngine::finish(RunStatus status, std::optional<Failure> failure)
     if (m_done)
         return;
     m_done = true;
+    closeJournal(failure ? RunStatus::Failed : status);
     m_data.reset(); // the segments go before anyone hears the run is over
     m_output.reset();
     m_undo.reset();

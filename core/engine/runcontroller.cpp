@@ -48,6 +48,10 @@ Result<void> validateRunRequest(const RunRequest &request)
         return file;
     if (auto spared = checkOutputSparesInput(u"--output"_s, request.output, request.input.path); !spared)
         return spared;
+    if (auto file = checkOutputIsAFile(u"--joblog"_s, request.joblog); !file)
+        return file;
+    if (auto spared = checkOutputSparesInput(u"--joblog"_s, request.joblog, request.input.path); !spared)
+        return spared;
     for (const ParamSpec &spec : job->params()) // a job's own output folders (image-pipeline's --output-dir)
         if (spec.name.startsWith(u"output"_s))
             if (auto spared = checkOutputSparesInput(u"--"_s + spec.name, params->value(spec.name).toString(),

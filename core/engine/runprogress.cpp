@@ -20,6 +20,8 @@ void RunProgress::workerReady(int workers, qint64 nowMs)
 
 void RunProgress::addSpan(const TaskSpan &span)
 {
+    if (m_spanSink)
+        m_spanSink(span);
     if (m_spans.size() >= MaxSpans) {
         m_spansDropped += 1;
         return;

@@ -7,6 +7,8 @@
 
 #include <QList>
 
+#include <functional>
+
 #include <limits>
 
 namespace brigade {
@@ -28,6 +30,8 @@ public:
     void recovered(double ms) { m_recoveryMs.append(ms); }
     // A task's stay on a slot ended; beyond MaxSpans between two snapshots spans are only counted.
     void addSpan(const TaskSpan &span);
+    // Called with every span as it ends, uncapped (the joblog).
+    void setSpanSink(std::function<void(const TaskSpan &)> sink) { m_spanSink = std::move(sink); }
 
     qint64 itemsDone() const { return m_itemsDone; }
     qint64 tasksFailed() const { return m_tasksFailed; }
@@ -57,6 +61,7 @@ private:
     QList<double> m_recoveryMs;
     QList<TaskSpan> m_spans; // ended since the last takeSpans(), at most MaxSpans
     qint64 m_spansDropped = 0;
+    std::function<void(const TaskSpan &)> m_spanSink;
 };
 
 } // namespace brigade

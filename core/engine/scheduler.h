@@ -60,6 +60,8 @@ public:
     // retried.
     using RestoreRows = std::function<void(int slot, qint64 taskId)>;
     void setRestoreRows(RestoreRows restore) { m_restoreRows = std::move(restore); }
+    // Hears every task span as it ends (done or failed), uncapped: the joblog.
+    void setSpanSink(std::function<void(const TaskSpan &)> sink) { m_progress.setSpanSink(std::move(sink)); }
 
     ProgressSnapshot snapshot() const;
     // The snapshot with the task spans ended since the previous call: for the engine, the one caller.

@@ -88,7 +88,9 @@ void TrialRun::start()
 void TrialRun::startSample(qint64 items)
 {
     RunRequest sample = m_request;
-    sample.output.clear(); // a trial never writes the run's output
+    sample.output.clear(); // a trial never writes the run's output, nor a journal, nor a joblog
+    sample.journal = false;
+    sample.joblog.clear();
     const qint64 length = std::max<qint64>(1, qint64(double(items) * SampleFraction / SampleRanges));
     for (int k = 0; k < SampleRanges && items > 0; ++k) {
         const qint64 begin = std::min(items - 1, items * k / SampleRanges);

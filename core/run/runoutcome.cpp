@@ -35,6 +35,14 @@ QCborMap RunOutcome::toCbor(const QString &job) const
             recovery.append(ms);
         map.insert(u"recovery_ms"_s, recovery);
     }
+    if (!journalId.isEmpty()) {
+        map.insert(u"journal"_s, journalId);
+        map.insert(u"resumable"_s, journalKept);
+    }
+    if (resumedItems > 0)
+        map.insert(u"resumed_items"_s, resumedItems);
+    if (!warnings.isEmpty())
+        map.insert(u"warnings"_s, QCborArray::fromStringList(warnings));
     QCborArray errorList;
     for (const ErrorReport &e : errors)
         errorList.append(e.toCbor());

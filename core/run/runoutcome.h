@@ -8,6 +8,7 @@
 #include <QCborMap>
 #include <QList>
 #include <QMetaType>
+#include <QStringList>
 
 #include <optional>
 
@@ -34,6 +35,10 @@ struct RunOutcome {
     qint64 peakMemoryBytes = -1; // the peaks (VmHWM) of the parent and its workers, summed, at the end
     qint64 plannedItems = -1;    // the items the job's plan() counts for its whole input (onlyRanges aside)
     qint64 sharedBytes = 0;      // the dataset's (and output's) shared-memory segments
+    QString journalId;           // the run's journal: `brigade run --resume ID` continues it (kept unless ok)
+    bool journalKept = false;    // the journal is still there: the run can be resumed
+    qint64 resumedItems = 0;     // items an earlier start had journalled, not computed again
+    QStringList warnings;        // what went wrong beside the run (the journal could not be written)
 
     // The --json object: {"job", "status", "result", "workers", "tasks", "elapsed_s", "errors", ...}.
     QCborMap toCbor(const QString &job) const;

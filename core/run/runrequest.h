@@ -33,6 +33,14 @@ struct RunRequest {
     bool planOnly =
         false; // load and plan, then finish without starting a worker (see RunOutcome::plannedItems)
     int priorAttempts = 0; // attempts an earlier run made at onlyRanges: attempt numbers go on from it
+    // The run journal (core/store/runjournal.h): kept until the run succeeds, so that an interrupted run
+    // can be resumed. Off for trial runs.
+    bool journal = true;
+    // Not empty: the journal of an interrupted run, which this run continues (the request is the one the
+    // journal holds): only the items not yet journalled are computed.
+    QString resumeJournal;
+    // Not empty: GNU parallel's --joblog file, a line per task as it ends.
+    QString joblog;
 };
 
 } // namespace brigade

@@ -5,11 +5,14 @@
 
 #include <QCborValue>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QThread>
 
 #include <atomic>
 
@@ -55,8 +58,28 @@ const QStringList &migrations()
               tasks INTEGER NOT NULL,
               origin TEXT NOT NULL,
               result BLOB NOT NULL))"_s,
+        // The run's journal id: a resumed run updates its own row instead of adding one.
+        uR"(ALTER TABLE runs ADD COLUMN journal TEXT NOT NULL DEFAULT '')"_s,
     };
     return steps;
+}
+
+// Runs `step` again while SQLite says the database is busy or locked (another process writing past the busy
+// timeout, or a lock SQLite does not wait for), for up to half a minute.
+template<typename Step> bool withRetry(const QSqlQuery &q, Step step)
+{
+    QElapsedTimer clock;
+    clock.start();
+    for (int delayMs = 5;; delayMs = std::min(delayMs * 2, 200)) {
+        if (step())
+            return true;
+        const QString code = q.lastError().nativeErrorCode(); // SQLITE_BUSY 5, SQLITE_LOCKED 6 (and extended)
+        const bool busy =
+            code == u"5"_s || code == u"6"_s || code.toInt() % 256 == 5 || code.toInt() % 256 == 6;
+        if (!busy || clock.elapsed() > 30000)
+            return false;
+        QThread::msleep(std::uint64_t(delayMs) + QRandomGenerator::global()->bounded(5));
+    }
 }
 
 HistoryEntry entryFrom(const QSqlQuery &q)
@@ -75,11 +98,12 @@ HistoryEntry entryFrom(const QSqlQuery &q)
     e.tasks = q.value(10).toLongLong();
     e.origin = q.value(11).toString();
     e.result = QCborValue::fromCbor(q.value(12).toByteArray()).toMap();
+    e.journal = q.value(13).toString();
     return e;
 }
 
 constexpr auto SelectColumns = u"SELECT id, job, dataset, request, workers, chunk_size, started, duration_s, "
-                               u"status, error_count, tasks, origin, result FROM runs ";
+                               u"status, error_count, tasks, origin, result, journal FROM runs ";
 
 } // namespace
 
@@ -97,6 +121,17 @@ RunRequest requestFromCbor(const QCborMap &m)
     r.params = m.value(u"params"_s).toMap().toVariantMap();
     runSettingsFromCbor(m, r);
     return r;
+}
+
+RunRequest withAbsolutePaths(RunRequest request)
+{
+    if (!request.input.path.isEmpty() && !request.input.path.startsWith(u':'))
+        request.input.path = QFileInfo(request.input.path).absoluteFilePath();
+    if (!request.output.isEmpty())
+        request.output = QFileInfo(request.output).absoluteFilePath();
+    if (!request.joblog.isEmpty())
+        request.joblog = QFileInfo(request.joblog).absoluteFilePath();
+    return request;
 }
 
 QString RunHistory::defaultPath()
@@ -124,26 +159,40 @@ Result<RunHistory> RunHistory::open(const QString &path)
     if (!db.open())
         return sqlFailure(path, u"cannot open the run history"_s, db.lastError());
     QSqlQuery q(db);
-    // WAL: readers never block the writer; NORMAL: no fsync per insert, still safe against crashes.
-    q.exec(u"PRAGMA journal_mode=WAL"_s);
+    // WAL: readers never block the writer; NORMAL: no fsync per insert, still safe against crashes. Switching
+    // a new file to WAL needs it alone for a moment: retried while another process holds it (first uses
+    // side by side).
+    withRetry(q, [&] { return q.exec(u"PRAGMA journal_mode=WAL"_s); });
     q.exec(u"PRAGMA synchronous=NORMAL"_s);
-    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
-        return sqlFailure(path, u"cannot read the history's schema version"_s, q.lastError());
+    // The version is read and every migration run inside one write transaction (BEGIN IMMEDIATE), so that of
+    // processes opening a new history at once exactly one migrates and the others then see it done.
+    if (!withRetry(q, [&] { return q.exec(u"BEGIN IMMEDIATE"_s); }))
+        return sqlFailure(path, u"cannot open the run history for writing"_s, q.lastError());
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next()) {
+        const QSqlError error = q.lastError();
+        q.exec(u"ROLLBACK"_s);
+        return sqlFailure(path, u"cannot read the history's schema version"_s, error);
+    }
     int version = q.value(0).toInt();
-    if (version > SchemaVersion)
+    q.finish();
+    if (version > SchemaVersion) {
+        q.exec(u"ROLLBACK"_s);
         return Failure{
             FailureCode::System,
             u"the run history was written by a newer Brigade (schema %1, this one knows %2)"_s.arg(version)
                 .arg(SchemaVersion),
             path, -1};
-    for (; version < SchemaVersion; ++version) {
-        db.transaction();
+    }
+    for (; version < SchemaVersion; ++version)
         if (!q.exec(migrations()[version]) || !q.exec(u"PRAGMA user_version = %1"_s.arg(version + 1))) {
             const QSqlError error = q.lastError();
-            db.rollback();
+            q.exec(u"ROLLBACK"_s);
             return sqlFailure(path, u"cannot migrate the run history to schema %1"_s.arg(version + 1), error);
         }
-        db.commit();
+    if (!withRetry(q, [&] { return q.exec(u"COMMIT"_s); })) {
+        const QSqlError error = q.lastError();
+        q.exec(u"ROLLBACK"_s);
+        return sqlFailure(path, u"cannot migrate the run history"_s, error);
     }
     return history;
 }
@@ -173,8 +222,32 @@ Result<qint64> RunHistory::record(const RunRequest &request, const RunOutcome &o
 {
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlQuery q(db);
-    q.prepare(u"INSERT INTO runs (job, dataset, request, workers, chunk_size, started, duration_s, status, "
-              u"error_count, tasks, origin, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    if (!outcome.journalId.isEmpty()) { // a resumed run: its row is the one of the start it continues
+        q.prepare(u"SELECT id, duration_s FROM runs WHERE journal = ? ORDER BY id DESC LIMIT 1"_s);
+        q.addBindValue(outcome.journalId);
+        if (q.exec() && q.next()) {
+            const qint64 id = q.value(0).toLongLong();
+            const double before = q.value(1).toDouble();
+            q.finish();
+            q.prepare(
+                u"UPDATE runs SET workers = ?, chunk_size = ?, duration_s = ?, status = ?, error_count = ?, "
+                u"tasks = ?, result = ? WHERE id = ?"_s);
+            q.addBindValue(outcome.workers > 0 ? outcome.workers : request.workers);
+            q.addBindValue(outcome.chunkSize > 0 ? outcome.chunkSize : request.chunkSize);
+            q.addBindValue(before + outcome.elapsedSeconds);
+            q.addBindValue(runStatusName(outcome.status));
+            q.addBindValue(int(outcome.errors.size()));
+            q.addBindValue(outcome.tasks);
+            q.addBindValue(outcome.result.toCborValue().toCbor());
+            q.addBindValue(id);
+            if (!withRetry(q, [&] { return q.exec(); }))
+                return sqlFailure(m_path, u"cannot record the run"_s, q.lastError());
+            return id;
+        }
+    }
+    q.prepare(
+        u"INSERT INTO runs (job, dataset, request, workers, chunk_size, started, duration_s, status, "
+        u"error_count, tasks, origin, result, journal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     q.addBindValue(request.job);
     q.addBindValue(datasetLabel(request.input));
     q.addBindValue(requestToCbor(request).toCborValue().toCbor());
@@ -187,7 +260,8 @@ Result<qint64> RunHistory::record(const RunRequest &request, const RunOutcome &o
     q.addBindValue(outcome.tasks);
     q.addBindValue(origin);
     q.addBindValue(outcome.result.toCborValue().toCbor());
-    if (!q.exec())
+    q.addBindValue(outcome.journalId.isEmpty() ? u""_s : outcome.journalId); // NOT NULL
+    if (!withRetry(q, [&] { return q.exec(); }))
         return sqlFailure(m_path, u"cannot record the run"_s, q.lastError());
     return q.lastInsertId().toLongLong();
 }
@@ -223,13 +297,7 @@ std::optional<Failure> recordRun(const RunRequest &request, const RunOutcome &ou
     auto history = RunHistory::open();
     if (!history)
         return history.failure();
-    // Absolute paths, so that the run can be repeated from anywhere.
-    RunRequest recorded = request;
-    if (!recorded.input.path.isEmpty() && !recorded.input.path.startsWith(u':'))
-        recorded.input.path = QFileInfo(recorded.input.path).absoluteFilePath();
-    if (!recorded.output.isEmpty())
-        recorded.output = QFileInfo(recorded.output).absoluteFilePath();
-    auto id = history->record(recorded, outcome, started, origin);
+    auto id = history->record(withAbsolutePaths(request), outcome, started, origin);
     if (!id)
         return id.failure();
     return std::nullopt;

@@ -28,16 +28,20 @@ struct HistoryEntry {
     qint64 tasks = 0;
     QString origin; // "gui" or "cli"
     QCborMap result;
+    QString journal; // the run's journal id (RunJournal): the run can be resumed while that journal exists
 };
 
 // A request as a CBOR map and back: job, params, input, output and every run setting.
 QCborMap requestToCbor(const RunRequest &request);
 RunRequest requestFromCbor(const QCborMap &map);
 
+// The request with its input and output paths absolute, so that it can be run again from anywhere.
+RunRequest withAbsolutePaths(RunRequest request);
+
 class RunHistory
 {
 public:
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
 
     // $BRIGADE_HISTORY if set, else history.sqlite in the user's application-data directory.
     static QString defaultPath();
